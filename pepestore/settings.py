@@ -1,0 +1,67 @@
+"""The one place that reads configuration: the environment, with `.env` loaded first if present.
+
+Everything else asks `get_settings()`; nothing else touches `os.environ`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "pepestore.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    public_url: str
+    cart_max_line_quantity: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _normalise_database_url(url: str) -> str:
+    # Hosting providers hand out postgres:// URLs; SQLAlchemy needs a driver name, and we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from a mapping (tests) or from the process environment plus `.env`."""
+    if env is None:
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+        env = dict(os.environ)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return Settings(
+        database_url=_normalise_database_url(database_url),
+        redis_url=env.get("REDIS_URL") or None,
+        public_url=(env.get("PUBLIC_URL") or "http://localhost:3000").rstrip("/"),
+        cart_max_line_quantity=_positive_int(
+            "CART_MAX_LINE_QUANTITY", env.get("CART_MAX_LINE_QUANTITY", "20")
+        ),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

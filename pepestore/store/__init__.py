@@ -1,0 +1,1 @@
+"""Store services: plain Python over SQLModel sessions, no Reflex imports."""
