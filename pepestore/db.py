@@ -31,14 +31,7 @@ def make_engine(url: str) -> Engine:
 
 @functools.cache
 def get_engine() -> Engine:
-    settings = get_settings()
-    if settings.is_sqlite:
-        from pathlib import Path
-
-        path = settings.database_url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.database_url)
+    return make_engine(get_settings().database_url)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "pepestore.db"
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "pepestore.db"
 
 
 @dataclass(frozen=True)

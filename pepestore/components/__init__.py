@@ -1,0 +1,1 @@
+"""Pure functions of state vars that build the UI."""

@@ -1,0 +1,88 @@
+import reflex as rx
+
+from pepestore.state.cart import CartState
+from pepestore.state.product_view import ProductView
+
+
+def stock_badge(product: ProductView) -> rx.Component:
+    return rx.badge(product.stock_label, color_scheme=product.stock_tone, variant="soft")
+
+
+def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Component:
+    """An uncontrolled form, so every card can carry its own quantity without per-card state."""
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="product_id", value=product.id.to_string()),
+            rx.input(
+                type="number",
+                name="quantity",
+                default_value="1",
+                # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
+                input_mode="numeric",
+                aria_label="Quantity",
+                width="64px",
+                size=size,
+                disabled=product.stock == 0,
+            ),
+            rx.button(
+                rx.icon("shopping-cart", size=16),
+                rx.cond(product.stock == 0, "Sold out", "Add to cart"),
+                type="submit",
+                size=size,
+                flex="1",
+                disabled=product.stock == 0,
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=CartState.add_from_form,
+        reset_on_submit=False,
+        width="100%",
+        **props,
+    )
+
+
+def product_card(product: ProductView) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.link(
+                rx.image(
+                    src=product.image,
+                    alt=product.name,
+                    width="100%",
+                    aspect_ratio="1",
+                    object_fit="cover",
+                    border_radius="10px",
+                    loading="lazy",
+                    style={"opacity": rx.cond(product.stock == 0, "0.55", "1")},
+                ),
+                href=product.href,
+                width="100%",
+            ),
+            rx.text(product.category, size="1", color=rx.color("gray", 10), weight="medium",
+                    style={"text_transform": "uppercase", "letter_spacing": "0.04em"}),
+            rx.link(
+                rx.text(product.name, size="3", weight="bold", color=rx.color("gray", 12)),
+                href=product.href,
+                underline="hover",
+                class_name="product-name",
+            ),
+            rx.hstack(
+                rx.text(product.price, size="4", weight="bold", class_name="product-price"),
+                stock_badge(product),
+                justify="between",
+                align="center",
+                width="100%",
+                wrap="wrap",
+                spacing="1",
+            ),
+            rx.spacer(),
+            add_to_cart_form(product, size="2"),
+            spacing="2",
+            height="100%",
+        ),
+        class_name="product-card",
+        data_slug=product.slug,
+        size="1",
+        height="100%",
+    )

@@ -1,0 +1,117 @@
+import reflex as rx
+
+from pepestore import routes
+from pepestore.components.layout import empty_state, page
+from pepestore.state.cart import CartRow, CartState
+
+
+def _stepper(row: CartRow) -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("minus", size=14),
+            on_click=CartState.set_quantity(row.product_id, row.quantity - 1),
+            disabled=row.quantity <= 1,
+            variant="soft",
+            size="2",
+            aria_label="One less",
+            class_name="qty-minus",
+        ),
+        rx.text(row.quantity, weight="bold", min_width="28px", text_align="center", class_name="qty-value"),
+        rx.icon_button(
+            rx.icon("plus", size=14),
+            on_click=CartState.set_quantity(row.product_id, row.quantity + 1),
+            variant="soft",
+            size="2",
+            aria_label="One more",
+            class_name="qty-plus",
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def _line(row: CartRow) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.link(rx.image(src=row.image, alt=row.name, width=["72px", "96px"], height=["72px", "96px"],
+                             border_radius="10px", object_fit="cover"), href=row.href, flex_shrink="0"),
+            rx.vstack(
+                rx.hstack(
+                    rx.link(rx.text(row.name, weight="bold", size="3"), href=row.href, color=rx.color("gray", 12),
+                            class_name="line-name"),
+                    rx.spacer(),
+                    rx.text(row.line_total, weight="bold", size="3", class_name="line-total"),
+                    width="100%",
+                    align="start",
+                ),
+                rx.text(row.unit_price + " each", size="2", color=rx.color("gray", 10), class_name="unit-price"),
+                rx.cond(row.problem != "", rx.text(row.problem, size="2", color=rx.color("orange", 11))),
+                rx.hstack(
+                    _stepper(row),
+                    rx.spacer(),
+                    rx.button(rx.icon("trash-2", size=14), "Remove", on_click=CartState.remove(row.product_id),
+                              variant="ghost", color_scheme="gray", size="2", class_name="line-remove"),
+                    width="100%",
+                    align="center",
+                ),
+                width="100%",
+                spacing="1",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        class_name="cart-line",
+        data_product_id=row.product_id,
+        width="100%",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Order summary", size="4"),
+            rx.hstack(rx.text("Items"), rx.spacer(), rx.text(CartState.item_count), width="100%"),
+            rx.hstack(rx.text("Shipping"), rx.spacer(), rx.text("Calculated at checkout", color=rx.color("gray", 10)),
+                      width="100%"),
+            rx.separator(),
+            rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(),
+                      rx.text(CartState.subtotal, weight="bold", size="5", id="cart-subtotal"), width="100%",
+                      align="center"),
+            rx.text("Prices in CLP, VAT included. Payment by bank transfer with Fintoc.", size="1",
+                    color=rx.color("gray", 10)),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        position=["static", "static", "sticky"],
+        top="88px",
+    )
+
+
+def cart_page() -> rx.Component:
+    return page(
+        rx.heading("Your cart", size="7", padding_bottom="16px"),
+        rx.cond(
+            ~CartState.loaded,
+            rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
+                      width="100%"),
+            rx.cond(
+                CartState.rows.length() > 0,
+                rx.grid(
+                    rx.vstack(rx.foreach(CartState.rows, _line), spacing="3", width="100%", id="cart-lines"),
+                    _summary(),
+                    columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+                    spacing="5",
+                    width="100%",
+                    align_items="start",
+                ),
+                empty_state(
+                    "shopping-bag",
+                    "Your cart is empty",
+                    "Find something you like in the catalog and it will wait for you here.",
+                    rx.link(rx.button("Start shopping"), href=routes.CATALOG),
+                    id="empty-cart",
+                ),
+            ),
+        ),
+    )

@@ -1,0 +1,54 @@
+import reflex as rx
+
+from pepestore import routes
+from pepestore.components.layout import empty_state, page
+from pepestore.components.product import add_to_cart_form, stock_badge
+from pepestore.state.product import ProductState
+
+
+def _details() -> rx.Component:
+    product = ProductState.product
+    return rx.grid(
+        rx.image(src=product.image, alt=product.name, width="100%", aspect_ratio="1",
+                 object_fit="cover", border_radius="16px", id="product-image"),
+        rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All products"), align="center", spacing="1"),
+                    href=routes.CATALOG, size="2", color=rx.color("gray", 11)),
+            rx.text(product.category, size="2", color=rx.color("gray", 10), weight="medium",
+                    style={"text_transform": "uppercase", "letter_spacing": "0.04em"}),
+            rx.heading(product.name, size=rx.breakpoints(initial="6", sm="8"), id="product-name"),
+            rx.text(product.price, size="7", weight="bold", id="product-price"),
+            stock_badge(product),
+            rx.text(product.description, size="3", color=rx.color("gray", 11), line_height="1.6"),
+            rx.box(add_to_cart_form(ProductState.product, size="3"), width="100%", max_width="360px",
+                   padding_top="8px"),
+            rx.hstack(rx.icon("truck", size=16), rx.text("Shipped from Santiago in 1–2 business days.", size="2"),
+                      color=rx.color("gray", 10), align="center"),
+            spacing="3",
+            align="start",
+        ),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="6",
+        width="100%",
+    )
+
+
+def product_page() -> rx.Component:
+    return page(
+        rx.cond(
+            ProductState.loading,
+            rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),
+                    columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%"),
+            rx.cond(
+                ProductState.not_found,
+                empty_state(
+                    "package-x",
+                    "We couldn't find that product",
+                    "It may have been renamed or is no longer sold. Everything we have is in the catalog.",
+                    rx.link(rx.button("Browse the catalog"), href=routes.CATALOG),
+                    id="product-not-found",
+                ),
+                _details(),
+            ),
+        )
+    )

@@ -1,0 +1,23 @@
+"""Wiring only: the app, its pages and their load events."""
+
+import reflex as rx
+
+from pepestore import routes
+from pepestore.pages.cart import cart_page
+from pepestore.pages.catalog import catalog_page
+from pepestore.pages.not_found import not_found_page
+from pepestore.pages.product import product_page
+from pepestore.state.cart import CartState
+from pepestore.state.catalog import CatalogState
+from pepestore.state.product import ProductState
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+)
+
+app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
+             on_load=[CartState.load, CatalogState.load])
+app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
+app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
+app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)

@@ -1,0 +1,15 @@
+"""Every page path in one place, so links and `add_page` can never disagree."""
+
+from urllib.parse import quote, urlencode
+
+CATALOG = "/"
+CART = "/cart"
+PRODUCT = "/product/[slug]"
+
+
+def product(slug: str) -> str:
+    return f"/product/{quote(slug)}"
+
+
+def catalog(params: dict[str, str]) -> str:
+    return f"{CATALOG}?{urlencode(params)}" if params else CATALOG

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from pepestore import routes
+from pepestore.db import session_scope
+from pepestore.money import format_clp
+from pepestore.settings import get_settings
+from pepestore.store import cart as cart_service
+from pepestore.store.errors import StoreError
+
+
+@dataclasses.dataclass
+class CartRow:
+    product_id: int
+    name: str
+    image: str
+    href: str
+    quantity: int
+    max_quantity: int
+    unit_price: str
+    line_total: str
+    problem: str
+
+
+class CartState(rx.State):
+    # The browser's key to its cart. localStorage (not the per-tab client token) so the cart
+    # survives closed tabs and is shared by every tab; sync pushes a new token to open tabs.
+    token: str = rx.LocalStorage("", name="pepestore_cart", sync=True)
+    rows: list[CartRow] = []
+    item_count: int = 0
+    subtotal: str = format_clp(0)
+    loaded: bool = False
+
+    def _show(self, view: cart_service.CartView) -> None:
+        limit = get_settings().cart_max_line_quantity
+        self.token = view.token or self.token
+        self.rows = [
+            CartRow(
+                product_id=line.product_id,
+                name=line.name,
+                image=line.image,
+                href=routes.product(line.slug),
+                quantity=line.quantity,
+                max_quantity=max(1, min(line.stock, limit)),
+                unit_price=format_clp(line.unit_price),
+                line_total=format_clp(line.line_total),
+                problem=line.problem,
+            )
+            for line in view.lines
+        ]
+        self.item_count = view.item_count
+        self.subtotal = format_clp(view.subtotal)
+        self.loaded = True
+
+    @rx.event
+    def load(self):
+        with session_scope() as session:
+            view = cart_service.load_cart(session, self.token)
+        if self.token and not view.token:
+            # A token we never issued (edited by hand, or its cart was purged): start afresh, say so once.
+            self.token = ""
+            self._show(view)
+            return rx.toast.info("We couldn't find your saved cart, so you have a fresh one.")
+        self._show(view)
+
+    def _apply(self, change_fn, *args):
+        try:
+            with session_scope() as session:
+                change = change_fn(session, self.token, *args)
+        except StoreError as refusal:
+            return None, rx.toast.error(refusal.message)
+        self._show(change.cart)
+        return change, (rx.toast.warning(change.notice) if change.notice else None)
+
+    @rx.event
+    def add_to_cart(self, product_id: int, quantity: int = 1):
+        change, toast = self._apply(cart_service.add_item, product_id, quantity)
+        if change is None or toast is not None:
+            return toast
+        return rx.toast.success(f"Added {change.product_name} to your cart.")
+
+    @rx.event
+    def add_from_form(self, form_data: dict):
+        if not isinstance(form_data, dict):
+            return rx.toast.error("That request was not understood.")
+        return self.add_to_cart(form_data.get("product_id"), form_data.get("quantity"))
+
+    @rx.event
+    def set_quantity(self, product_id: int, quantity: int):
+        _, toast = self._apply(cart_service.set_quantity, product_id, quantity)
+        return toast
+
+    @rx.event
+    def remove(self, product_id: int):
+        _, toast = self._apply(cart_service.remove_item, product_id)
+        return toast

@@ -1,0 +1,61 @@
+"""What the browser is shown of a product: display-ready strings, no more than the page needs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from pepestore import routes
+from pepestore.models import Product
+from pepestore.money import format_clp
+from pepestore.settings import get_settings
+
+LOW_STOCK = 5
+
+
+@dataclasses.dataclass
+class ProductView:
+    id: int
+    slug: str
+    name: str
+    description: str
+    category: str
+    image: str
+    href: str
+    price: str
+    stock: int
+    max_quantity: int
+    stock_label: str
+    stock_tone: str  # a Radix colour: green, orange or gray
+
+
+def stock_label(stock: int) -> tuple[str, str]:
+    if stock == 0:
+        return "Out of stock", "gray"
+    if stock <= LOW_STOCK:
+        return f"Only {stock} left", "orange"
+    return "In stock", "green"
+
+
+def product_view(product: Product) -> ProductView:
+    label, tone = stock_label(product.stock)
+    return ProductView(
+        id=product.id,
+        slug=product.slug,
+        name=product.name,
+        description=product.description,
+        category=product.category,
+        image=product.image,
+        href=routes.product(product.slug),
+        price=format_clp(product.price),
+        stock=product.stock,
+        max_quantity=max(1, min(product.stock, get_settings().cart_max_line_quantity)),
+        stock_label=label,
+        stock_tone=tone,
+    )
+
+
+# Shown (behind a loading skeleton) before a product page has loaded, so the page's vars are never None.
+NO_PRODUCT = ProductView(
+    id=0, slug="", name="", description="", category="", image="", href="", price="", stock=0,
+    max_quantity=1, stock_label="", stock_tone="gray",
+)
