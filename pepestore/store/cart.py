@@ -135,17 +135,19 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
     quantity = inputs.whole_number(raw_quantity, what="Quantity", low=1, high=limit)
     product = _purchasable(session, raw_product_id)
     cart = _find_cart(session, token)
-    if cart is None:
-        cart = Cart(token=new_token())
-        session.add(cart)
-        session.flush()
-    line = session.exec(
-        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id)
-    ).first()
+    line = None
+    if cart is not None:
+        line = session.exec(
+            select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id)
+        ).first()
     current = line.quantity if line else 0
     new_quantity, notice = _clamp(product, current + quantity)
     if new_quantity <= current:
         raise StoreError(notice.replace("so your cart has", "and your cart already has"))
+    if cart is None:
+        cart = Cart(token=new_token())
+        session.add(cart)
+        session.flush()
     if line is None:
         try:
             with session.begin_nested():

@@ -1,0 +1,94 @@
+from sqlmodel import select
+
+from pepestore.models import Product
+from pepestore.store import catalog
+from pepestore.store.catalog import CatalogQuery
+from pepestore.store.catalog_data import SEED_PRODUCTS
+from pepestore.store.seed import seed_catalog
+
+
+def names(products):
+    return [p.name for p in products]
+
+
+def test_seed_meets_the_catalog_brief(session):
+    products = catalog.list_products(session, CatalogQuery())
+    assert len(products) >= 24
+    assert len(catalog.list_categories(session)) >= 6
+    assert any(p.stock == 0 for p in products)
+    assert sum(1 for p in products if 0 < p.stock <= 5) >= 3
+    assert all(isinstance(p.price, int) and p.price > 0 for p in products)
+
+
+def test_seed_is_idempotent_and_never_overwrites(session):
+    mug = session.exec(select(Product).where(Product.slug == "ceramic-mug-terracotta")).one()
+    mug.stock = 1
+    session.commit()
+    assert seed_catalog(session) == 0
+    session.commit()
+    assert session.exec(select(Product).where(Product.slug == "ceramic-mug-terracotta")).one().stock == 1
+    assert len(session.exec(select(Product)).all()) == len(SEED_PRODUCTS)
+
+
+def test_every_seed_image_is_shipped():
+    from pepestore.settings import PROJECT_ROOT
+
+    for item in SEED_PRODUCTS:
+        assert (PROJECT_ROOT / "assets" / item.image.lstrip("/")).is_file(), item.image
+
+
+def test_search_matches_name_and_description_case_insensitively(session):
+    assert names(catalog.list_products(session, CatalogQuery(search="TEAPOT"))) == ["Cast Iron Teapot"]
+    # "Chiloé" appears only in the cushion's description and name; "feria" only in the tote's description.
+    assert names(catalog.list_products(session, CatalogQuery(search="feria"))) == ["Canvas Tote Bag"]
+
+
+def test_search_treats_like_wildcards_as_text(session):
+    assert catalog.list_products(session, CatalogQuery(search="%")) == []
+    assert catalog.list_products(session, CatalogQuery(search="_")) == []
+
+
+def test_category_filter_uses_the_data(session):
+    plants = catalog.list_products(session, CatalogQuery(category="Plants"))
+    assert plants and {p.category for p in plants} == {"Plants"}
+    assert catalog.list_products(session, CatalogQuery(category="Weapons")) == []
+
+
+def test_sorts(session):
+    by_price = catalog.list_products(session, CatalogQuery(sort="price_asc"))
+    assert [p.price for p in by_price] == sorted(p.price for p in by_price)
+    by_price_desc = catalog.list_products(session, CatalogQuery(sort="price_desc"))
+    assert [p.price for p in by_price_desc] == sorted((p.price for p in by_price), reverse=True)
+    by_name = catalog.list_products(session, CatalogQuery(sort="name"))
+    assert names(by_name) == sorted(names(by_name))
+    featured = catalog.list_products(session, CatalogQuery())
+    in_stock = [p.stock > 0 for p in featured]
+    assert in_stock == sorted(in_stock, reverse=True), "sold-out products come last"
+
+
+def test_inactive_products_are_hidden(session):
+    mug = session.exec(select(Product).where(Product.slug == "ceramic-mug-terracotta")).one()
+    mug.active = False
+    session.commit()
+    assert "Terracotta Ceramic Mug" not in names(catalog.list_products(session, CatalogQuery()))
+    assert catalog.get_product_by_slug(session, "ceramic-mug-terracotta") is None
+
+
+def test_query_round_trips_through_the_url():
+    query = CatalogQuery(search="mug", category="Home", sort="price_desc")
+    assert CatalogQuery.from_params(query.to_params()) == query
+    assert CatalogQuery().to_params() == {}
+
+
+def test_malformed_url_params_fall_back_to_the_default_view():
+    query = CatalogQuery.from_params({"q": ["a", "b"], "category": 5, "sort": "drop table"})
+    assert query == CatalogQuery()
+    long = CatalogQuery.from_params({"q": "x" * 500, "category": "  Home  "})
+    assert len(long.search) == catalog.MAX_SEARCH_LENGTH
+    assert long.category == "Home"
+
+
+def test_product_by_slug(session):
+    assert catalog.get_product_by_slug(session, "cast-iron-teapot").name == "Cast Iron Teapot"
+    for bad in ("no-such-thing", "", None, 42, "x" * 300):
+        assert catalog.get_product_by_slug(session, bad) is None
