@@ -71,10 +71,14 @@ class CartChange:
     product_name: str = ""
 
 
-def _find_cart(session: Session, token: object) -> Cart | None:
+def _find_cart(session: Session, token: object, *, for_update: bool = False) -> Cart | None:
     if not is_well_formed_token(token):
         return None
-    return session.exec(select(Cart).where(Cart.token == token)).first()
+    statement = select(Cart).where(Cart.token == token)
+    if for_update:
+        # Serialise changes to one cart (two tabs, a double click) so no increment is lost.
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
 
 
 def _view(session: Session, cart: Cart | None) -> CartView:
@@ -134,7 +138,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
     limit = get_settings().cart_max_line_quantity
     quantity = inputs.whole_number(raw_quantity, what="Quantity", low=1, high=limit)
     product = _purchasable(session, raw_product_id)
-    cart = _find_cart(session, token)
+    cart = _find_cart(session, token, for_update=True)
     line = None
     if cart is not None:
         line = session.exec(
@@ -168,7 +172,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
 
 def _line_in_cart(session: Session, token: object, raw_product_id: object) -> tuple[Cart, CartLine]:
     product_id = inputs.product_id(raw_product_id)
-    cart = _find_cart(session, token)
+    cart = _find_cart(session, token, for_update=True)
     line = None
     if cart is not None:
         line = session.exec(
