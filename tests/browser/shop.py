@@ -1,0 +1,40 @@
+"""What a shopper does, as small helpers the tests read like sentences."""
+
+from playwright.sync_api import Page, expect
+
+
+def open_catalog(page: Page, query: str = "") -> None:
+    page.goto(page.store_url + "/" + query)
+    expect(page.locator("#product-grid, #empty-results")).to_be_visible()
+
+
+def card(page: Page, slug: str):
+    return page.locator(f'.product-card[data-slug="{slug}"]')
+
+
+def add_from_card(page: Page, slug: str, quantity: int = 1) -> None:
+    target = card(page, slug)
+    target.get_by_label("Quantity").fill(str(quantity))
+    target.get_by_role("button", name="Add to cart").click()
+
+
+def cart_count(page: Page):
+    return page.locator("#cart-count")
+
+
+def toast(page: Page, text: str):
+    return page.locator("[data-sonner-toast]").filter(has_text=text)
+
+
+def visible_prices(page: Page) -> list[int]:
+    labels = page.locator(".product-card .product-price").all_inner_texts()
+    return [int(label.replace("$", "").replace(".", "")) for label in labels]
+
+
+def open_cart(page: Page) -> None:
+    page.goto(page.store_url + "/cart")
+    expect(page.locator("#cart-lines, #empty-cart")).to_be_visible()
+
+
+def cart_line(page: Page, name: str):
+    return page.locator(".cart-line").filter(has_text=name)
