@@ -20,13 +20,22 @@ def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Compo
                 # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
                 input_mode="numeric",
                 aria_label="Quantity",
-                width="64px",
+                width=rx.breakpoints(initial="52px", sm="64px"),
                 size=size,
                 disabled=product.stock == 0,
             ),
             rx.button(
                 rx.icon("shopping-cart", size=16),
-                rx.cond(product.stock == 0, "Sold out", "Add to cart"),
+                rx.cond(
+                    product.stock == 0,
+                    rx.text("Sold out"),
+                    rx.fragment(
+                        # Phones get the short label so the button fits beside the quantity.
+                        rx.text("Add", display=rx.breakpoints(initial="inline", sm="none")),
+                        rx.text("Add to cart", display=rx.breakpoints(initial="none", sm="inline")),
+                    ),
+                ),
+                aria_label=rx.cond(product.stock == 0, "Sold out", "Add to cart"),
                 type="submit",
                 size=size,
                 flex="1",
