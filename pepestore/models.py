@@ -52,3 +52,8 @@ class CartLine(SQLModel, table=True):
     product_id: int = Field(foreign_key="product.id")
     quantity: int
     added_at: datetime = Field(default_factory=utcnow)
+
+
+# The sandbox's tables live beside its code; importing them here registers every table the migrations manage
+# whenever the models are imported, whether or not this store runs the sandbox.
+from pepestore.payments.sandbox import models as _sandbox_models  # noqa: E402, F401

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from pepestore import routes
+from pepestore.api import build_api, run_sandbox_webhooks
 from pepestore.pages.cart import cart_page
 from pepestore.pages.catalog import catalog_page
 from pepestore.pages.not_found import not_found_page
@@ -10,11 +11,15 @@ from pepestore.pages.product import product_page
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.product import ProductState
+from pepestore.settings import get_settings
 
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    api_transformer=build_api(),
 )
+if get_settings().fintoc_sandbox:
+    app.register_lifespan_task(run_sandbox_webhooks)
 
 app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
              on_load=[CartState.load, CatalogState.load])

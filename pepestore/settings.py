@@ -22,10 +22,21 @@ class Settings:
     redis_url: str | None
     public_url: str
     cart_max_line_quantity: int
+    # Fintoc. With no secret key the store runs against its built-in sandbox (see pepestore/payments/config.py).
+    fintoc_secret_key: str | None = None
+    fintoc_public_key: str | None = None
+    fintoc_webhook_secret: str | None = None
+    fintoc_api_url: str = "https://api.fintoc.com"
+    fintoc_widget_url: str = "https://js.fintoc.com/v1/"
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def fintoc_sandbox(self) -> bool:
+        """No secret key means payments go to the built-in Fintoc sandbox."""
+        return not self.fintoc_secret_key
 
 
 def _normalise_database_url(url: str) -> str:
@@ -59,6 +70,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cart_max_line_quantity=_positive_int(
             "CART_MAX_LINE_QUANTITY", env.get("CART_MAX_LINE_QUANTITY", "20")
         ),
+        fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
+        fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,
+        fintoc_webhook_secret=env.get("FINTOC_WEBHOOK_SECRET") or None,
+        fintoc_api_url=(env.get("FINTOC_API_URL") or "https://api.fintoc.com").rstrip("/"),
+        fintoc_widget_url=env.get("FINTOC_WIDGET_URL") or "https://js.fintoc.com/v1/",
     )
 
 

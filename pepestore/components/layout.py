@@ -1,6 +1,7 @@
 import reflex as rx
 
 from pepestore import routes
+from pepestore.settings import get_settings
 from pepestore.state.cart import CartState
 
 CONTENT_WIDTH = "1200px"
@@ -74,9 +75,28 @@ def footer() -> rx.Component:
     )
 
 
-def page(*children: rx.Component) -> rx.Component:
-    """Every page: the header with the cart count, the content column, the footer."""
+def sandbox_banner() -> rx.Component:
     return rx.box(
+        rx.hstack(
+            rx.icon("flask-conical", size=14),
+            rx.text("Sandbox payments — no real money moves", size="1", weight="medium"),
+            justify="center",
+            align="center",
+            spacing="2",
+        ),
+        bg=rx.color("amber", 3),
+        color=rx.color("amber", 11),
+        padding_y="6px",
+        id="sandbox-banner",
+    )
+
+
+def page(*children: rx.Component) -> rx.Component:
+    """Every page: the sandbox banner when payments are simulated, the header, the content column, the footer."""
+    # Decided when the frontend is built, from configuration: a store with Fintoc keys never shows it.
+    banner = [sandbox_banner()] if get_settings().fintoc_sandbox else []
+    return rx.box(
+        *banner,
         header(),
         rx.box(
             *children,
