@@ -49,11 +49,15 @@ def _tool(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def store_url(tmp_path_factory) -> Iterator[str]:
+def store_database_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'store.db'}"
+
+
+@pytest.fixture(scope="session")
+def store_url(store_database_url) -> Iterator[str]:
     port = _free_port()
     base = f"http://localhost:{port}"
-    db_file = tmp_path_factory.mktemp("browser-db") / "store.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_file}", "PUBLIC_URL": base, "REFLEX_USE_NPM": "1"}
+    env = {**os.environ, "DATABASE_URL": store_database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1"}
     for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):
         subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -71,11 +75,12 @@ def store_url(tmp_path_factory) -> Iterator[str]:
             time.sleep(1)
         yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
         log.close()
 
 
