@@ -1,17 +1,71 @@
-"""The store's HTTP routes beside Reflex's own, as one Starlette app handed to `rx.App(api_transformer=...)`."""
+"""The store's HTTP routes beside Reflex's own, as one Starlette app handed to `rx.App(api_transformer=...)`.
+
+Routes stay thin: read the request, call a service, answer JSON. Anything that must reach open pages
+(a payment confirmed by webhook) goes through the listeners the app registers.
+"""
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
-from starlette.routing import Mount
+import logging
+from collections.abc import Awaitable, Callable
 
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
+from pepestore.payments.webhook import MAX_BODY_BYTES, handle_webhook
 from pepestore.settings import get_settings
+
+log = logging.getLogger("pepestore.api")
+OrderListener = Callable[[int], Awaitable[None]]
+_order_listeners: list[OrderListener] = []
+
+
+def on_order_changed(listener: OrderListener) -> None:
+    _order_listeners.append(listener)
+
+
+async def notify_order_changed(order_id: int) -> None:
+    for listener in _order_listeners:
+        try:
+            await listener(order_id)
+        except Exception:  # noqa: BLE001 - a page that cannot be told must not fail the webhook
+            log.exception("could not push order %s to its page", order_id)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None as soon as it is larger than limit (never buffer an unbounded body)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def payments_webhook(request: Request) -> JSONResponse:
+    if request.method != "POST":
+        return JSONResponse({"error": "use POST"}, status_code=405, headers={"Allow": "POST"})
+    body = await _read_capped(request, MAX_BODY_BYTES)
+    if body is None:
+        return JSONResponse({"error": "body larger than 64 KB"}, status_code=413)
+    answer = await run_in_threadpool(handle_webhook, body, request.headers.get("fintoc-signature"), utcnow())
+    if answer.order_id is not None:
+        await notify_order_changed(answer.order_id)
+    return JSONResponse(answer.body, status_code=answer.status)
 
 
 def build_api() -> Starlette:
     settings = get_settings()
-    routes = []
+    routes = [Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])]
     if settings.fintoc_sandbox:
         # Only a store without Fintoc keys serves the sandbox: a live store never exposes a fake payment provider.
         from pepestore.payments.sandbox.api import build_sandbox_api

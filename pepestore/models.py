@@ -12,6 +12,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; every datetime we store was written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class Product(SQLModel, table=True):
     __tablename__ = "product"
     __table_args__ = (
@@ -36,6 +41,9 @@ class Cart(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Opaque random token kept by the browser; it is the only way to reach a cart.
     token: str = Field(max_length=64, unique=True, index=True)
+    # Bumped by every change to the cart's lines: an order placed for (cart, revision) is the same order
+    # however many times the shopper clicks "Pay", and a changed cart is a new order.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -52,6 +60,89 @@ class CartLine(SQLModel, table=True):
     product_id: int = Field(foreign_key="product.id")
     quantity: int
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderStatus:
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+    # Money arrived for an order whose stock was gone by then: it must be refunded, never silently kept.
+    PAID_NEEDS_REFUND = "paid_needs_refund"
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "shop_order"  # "order" is an SQL keyword
+    __table_args__ = (
+        UniqueConstraint("cart_id", "cart_revision", name="uq_order_cart_revision"),
+        CheckConstraint("total > 0", name="ck_order_total_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Random and unguessable: the status page URL is the shopper's only key to the order.
+    public_token: str = Field(max_length=64, unique=True, index=True)
+    status: str = Field(max_length=24, index=True)
+    status_reason: str | None = Field(default=None, max_length=200)
+    total: int
+    currency: str = Field(default="CLP", max_length=3)
+    customer_email: str = Field(max_length=320)
+    cart_id: int | None = Field(default=None, foreign_key="cart.id", ondelete="SET NULL")
+    cart_revision: int
+    client_token: str | None = Field(default=None, max_length=128)
+    fintoc_session_id: str | None = Field(default=None, max_length=64, unique=True)
+    fintoc_session_token: str | None = Field(default=None, max_length=200)
+    fintoc_redirect_url: str | None = Field(default=None, max_length=2000)
+    payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
+    needs_review: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    paid_at: datetime | None = None
+
+
+class OrderLine(SQLModel, table=True):
+    """What was bought, as it was at order time: later price or name changes never rewrite an order."""
+
+    __tablename__ = "order_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="ck_order_line_quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    product_id: int = Field(foreign_key="product.id")
+    name: str = Field(max_length=120)
+    image: str = Field(max_length=200)
+    unit_price: int
+    quantity: int
+
+
+class OrderEvent(SQLModel, table=True):
+    """Append-only history of an order: every state change and every note, with who caused it."""
+
+    __tablename__ = "order_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    kind: str = Field(max_length=32)  # placed, session_created, paid, cancelled, expired, refunded, flagged, note
+    source: str = Field(max_length=16)  # shopper, webhook, reconciler, admin, system
+    detail: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PaymentEvent(SQLModel, table=True):
+    """Every verified webhook Fintoc sent, stored in the same transaction as its effect."""
+
+    __tablename__ = "payment_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fintoc_event_id: str = Field(max_length=255, unique=True)
+    type: str = Field(max_length=80)
+    mode: str = Field(default="", max_length=8)
+    raw_body: str
+    order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
+    outcome: str = Field(max_length=200)
+    received_at: datetime = Field(default_factory=utcnow)
 
 
 # The sandbox's tables live beside its code; importing them here registers every table the migrations manage

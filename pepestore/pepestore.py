@@ -3,13 +3,18 @@
 import reflex as rx
 
 from pepestore import routes
-from pepestore.api import build_api, run_sandbox_webhooks
+from functools import partial
+
+from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.pages.cart import cart_page
 from pepestore.pages.catalog import catalog_page
 from pepestore.pages.not_found import not_found_page
+from pepestore.pages.order import order_page
+from pepestore.payments.reconcile import run_reconciler
 from pepestore.pages.product import product_page
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
+from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
 from pepestore.settings import get_settings
 
@@ -18,11 +23,14 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     api_transformer=build_api(),
 )
+app.register_lifespan_task(run_reconciler)
 if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)
+on_order_changed(partial(push_order_update, app))
 
 app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
              on_load=[CartState.load, CatalogState.load])
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
 app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
+app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
 app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)

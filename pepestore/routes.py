@@ -5,6 +5,7 @@ from urllib.parse import quote, urlencode
 CATALOG = "/"
 CART = "/cart"
 PRODUCT = "/product/[slug]"
+ORDER = "/order/[order_token]"
 
 
 def product(slug: str) -> str:

@@ -22,6 +22,9 @@ class Settings:
     redis_url: str | None
     public_url: str
     cart_max_line_quantity: int
+    order_ttl_minutes: int = 30
+    reconcile_interval_seconds: int = 30
+    reconcile_after_seconds: int = 60
     # Fintoc. With no secret key the store runs against its built-in sandbox (see pepestore/payments/config.py).
     fintoc_secret_key: str | None = None
     fintoc_public_key: str | None = None
@@ -57,25 +60,37 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _order_ttl(settings: Settings) -> Settings:
+    # Fintoc refuses a checkout session that expires less than 10 minutes ahead; leave room for the round trip.
+    if settings.order_ttl_minutes < 15:
+        raise ValueError("ORDER_TTL_MINUTES must be at least 15 (Fintoc needs sessions 10+ minutes long)")
+    return settings
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from a mapping (tests) or from the process environment plus `.env`."""
     if env is None:
         load_dotenv(PROJECT_ROOT / ".env", override=False)
         env = dict(os.environ)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    return Settings(
+    return _order_ttl(Settings(
         database_url=_normalise_database_url(database_url),
         redis_url=env.get("REDIS_URL") or None,
         public_url=(env.get("PUBLIC_URL") or "http://localhost:3000").rstrip("/"),
         cart_max_line_quantity=_positive_int(
             "CART_MAX_LINE_QUANTITY", env.get("CART_MAX_LINE_QUANTITY", "20")
         ),
+        order_ttl_minutes=_positive_int("ORDER_TTL_MINUTES", env.get("ORDER_TTL_MINUTES", "30")),
+        reconcile_interval_seconds=_positive_int(
+            "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS", "30")
+        ),
+        reconcile_after_seconds=_positive_int("RECONCILE_AFTER_SECONDS", env.get("RECONCILE_AFTER_SECONDS", "60")),
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
         fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,
         fintoc_webhook_secret=env.get("FINTOC_WEBHOOK_SECRET") or None,
         fintoc_api_url=(env.get("FINTOC_API_URL") or "https://api.fintoc.com").rstrip("/"),
         fintoc_widget_url=env.get("FINTOC_WIDGET_URL") or "https://js.fintoc.com/v1/",
-    )
+    ))
 
 
 @functools.cache

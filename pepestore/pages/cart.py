@@ -1,8 +1,10 @@
 import reflex as rx
 
 from pepestore import routes
+from pepestore.components.fintoc_widget import fintoc_widget
 from pepestore.components.layout import empty_state, page
 from pepestore.state.cart import CartRow, CartState
+from pepestore.state.checkout import CheckoutState
 
 
 def _stepper(row: CartRow) -> rx.Component:
@@ -77,8 +79,9 @@ def _summary() -> rx.Component:
             rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(),
                       rx.text(CartState.subtotal, weight="bold", size="5", id="cart-subtotal"), width="100%",
                       align="center"),
-            rx.text("Prices in CLP, VAT included. Payment by bank transfer with Fintoc.", size="1",
-                    color=rx.color("gray", 10)),
+            _checkout_form(),
+            rx.text("Prices in CLP, VAT included. You pay by bank transfer with Fintoc; we never see your bank "
+                    "login.", size="1", color=rx.color("gray", 10)),
             spacing="3",
             width="100%",
         ),
@@ -88,8 +91,58 @@ def _summary() -> rx.Component:
     )
 
 
+def _checkout_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Email for your receipt", as_="label", html_for="checkout-email", size="2", weight="medium"),
+            rx.input(id="checkout-email", name="email", type="email", placeholder="ana@example.cl", required=True,
+                     max_length=254, size="3", width="100%", auto_complete="email"),
+            rx.button(
+                rx.icon("landmark", size=16),
+                "Pay with Fintoc",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=CheckoutState.placing,
+                disabled=CartState.has_problems,
+                id="pay-button",
+            ),
+            rx.cond(CartState.has_problems,
+                    rx.text("Fix the highlighted lines to check out.", size="1", color=rx.color("orange", 11))),
+            rx.cond(
+                CheckoutState.widget_error != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text(CheckoutState.widget_error + " You can pay on Fintoc's own page instead."),
+                        rx.link("Continue to Fintoc's payment page", href=CheckoutState.redirect_url,
+                                id="hosted-payment-link", weight="bold"),
+                        spacing="1",
+                    ),
+                    icon="triangle-alert",
+                    color_scheme="orange",
+                    id="widget-error",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=CheckoutState.pay,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
 def cart_page() -> rx.Component:
     return page(
+        fintoc_widget(
+            widget_url=CheckoutState.widget_url,
+            public_key=CheckoutState.public_key,
+            session_token=CheckoutState.session_token,
+            open_count=CheckoutState.open_count,
+            on_success=CheckoutState.widget_succeeded,
+            on_exit=CheckoutState.widget_exited,
+            on_load_error=CheckoutState.widget_load_failed,
+        ),
         rx.heading("Your cart", size="7", padding_bottom="16px"),
         rx.cond(
             ~CartState.loaded,

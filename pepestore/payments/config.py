@@ -20,6 +20,11 @@ class FintocConfig:
     sandbox: bool
 
     @property
+    def mode(self) -> str:
+        """The mode Fintoc stamps on this account's objects and events; anything else is not ours."""
+        return "live" if self.secret_key.startswith("sk_live_") else "test"
+
+    @property
     def webhook_url(self) -> str:
         return get_settings().public_url + "/payments/webhook"
 

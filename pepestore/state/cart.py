@@ -34,6 +34,10 @@ class CartState(rx.State):
     subtotal: str = format_clp(0)
     loaded: bool = False
 
+    @rx.var
+    def has_problems(self) -> bool:
+        return any(row.problem for row in self.rows)
+
     def _show(self, view: cart_service.CartView) -> None:
         limit = get_settings().cart_max_line_quantity
         self.token = view.token or self.token
@@ -54,6 +58,11 @@ class CartState(rx.State):
         self.item_count = view.item_count
         self.subtotal = format_clp(view.subtotal)
         self.loaded = True
+
+    def refresh_view(self) -> None:
+        """Re-read the cart (after checkout changed stock, or a payment emptied it)."""
+        with session_scope() as session:
+            self._show(cart_service.load_cart(session, self.token))
 
     @rx.event
     def load(self):

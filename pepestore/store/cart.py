@@ -166,6 +166,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
     else:
         line.quantity = new_quantity
     cart.updated_at = utcnow()
+    cart.revision += 1
     session.flush()
     return CartChange(_view(session, cart), notice, product.name)
 
@@ -191,6 +192,7 @@ def set_quantity(session: Session, token: object, raw_product_id: object, raw_qu
     new_quantity, notice = _clamp(product, quantity)
     line.quantity = new_quantity
     cart.updated_at = utcnow()
+    cart.revision += 1
     session.flush()
     return CartChange(_view(session, cart), notice, product.name)
 
@@ -199,5 +201,6 @@ def remove_item(session: Session, token: object, raw_product_id: object) -> Cart
     cart, line = _line_in_cart(session, token, raw_product_id)
     session.delete(line)
     cart.updated_at = utcnow()
+    cart.revision += 1
     session.flush()
     return CartChange(_view(session, cart))

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from pepestore.models import as_utc
 from pepestore.payments.sandbox.models import (
     SandboxAccount,
     SandboxCheckoutSession,
@@ -47,13 +48,8 @@ def invalid(message: str, *, code: str, param: str | None = None, status: int = 
     return SandboxError(status, "invalid_request_error", message, code, param)
 
 
-def utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def iso(moment: datetime | None) -> str | None:
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def _new_id(prefix: str) -> str:
@@ -264,7 +260,7 @@ class Sandbox:
 
 
     def _expire_if_due(self, session: Session, row: SandboxCheckoutSession, now: datetime) -> None:
-        if row.status in OPEN_STATUSES and now >= utc(row.expires_at):
+        if row.status in OPEN_STATUSES and now >= as_utc(row.expires_at):
             self.expire(session, row, now)
 
 

@@ -1,0 +1,106 @@
+"""Checkout: place the order from the cart (database prices, reserved stock), then open a Fintoc session for it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from pepestore.db import session_scope
+from pepestore.models import as_utc, utcnow
+from pepestore.payments.config import get_fintoc_config
+from pepestore.payments.gateway import fintoc_client
+from pepestore.settings import get_settings
+from pepestore.store import orders
+from pepestore.store.errors import StoreError
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    """What the browser needs to open Fintoc's widget for an order. Nothing here is secret."""
+
+    order_token: str
+    session_token: str
+    redirect_url: str
+    public_key: str
+    widget_url: str
+
+
+@dataclass(frozen=True)
+class _Placed:
+    id: int
+    public_token: str
+    total: int
+    email: str
+    expires_at: object
+    session_token: str | None
+    redirect_url: str | None
+
+
+def status_page_url(public_token: str) -> str:
+    return f"{get_settings().public_url}/order/{public_token}"
+
+
+def _place(cart_token: object, email: object, client_token: str | None) -> _Placed:
+    with session_scope() as session:
+        order = orders.place_order(session, cart_token, email, client_token, utcnow())
+        return _Placed(order.id, order.public_token, order.total, order.customer_email, as_utc(order.expires_at),
+                       order.fintoc_session_token, order.fintoc_redirect_url)
+
+
+def _attach(order_id: int, session_id: str, session_token: str | None, redirect_url: str | None) -> None:
+    with session_scope() as session:
+        orders.attach_checkout_session(session, order_id, session_id, session_token, redirect_url, utcnow())
+
+
+async def start_checkout(cart_token: object, email: object, client_token: str | None) -> CheckoutStart:
+    """Raises StoreError for the shopper to read, or FintocError when Fintoc could not be reached."""
+    config = get_fintoc_config()
+    placed = await asyncio.to_thread(_place, cart_token, email, client_token)
+    session_token, redirect_url = placed.session_token, placed.redirect_url
+    if session_token is None:
+        page = status_page_url(placed.public_token)
+        created = await fintoc_client().create_checkout_session(
+            amount=placed.total,
+            currency="CLP",
+            success_url=page,
+            cancel_url=f"{page}?cancelled=1",
+            customer_email=placed.email,
+            metadata={"order_id": str(placed.id)},
+            expires_at=placed.expires_at,
+            # One session per order, however often this runs: Fintoc replays the first answer for this key.
+            idempotency_key=f"order-{placed.id}-checkout-session",
+        )
+        if created.amount != placed.total or created.currency != "CLP" or not created.session_token:
+            raise StoreError("The payment provider answered with a different amount. Nothing was charged.")
+        await asyncio.to_thread(_attach, placed.id, created.id, created.session_token, created.redirect_url)
+        session_token, redirect_url = created.session_token, created.redirect_url
+    return CheckoutStart(placed.public_token, session_token, redirect_url or "", config.public_key,
+                         config.widget_url)
+
+
+def _order_id_for(order_token: object) -> int | None:
+    with session_scope() as session:
+        order = orders.find_by_public_token(session, order_token)
+        return order.id if order is not None else None
+
+
+def _cancel_if_pending(order_id: int) -> tuple[str, str | None]:
+    with session_scope() as session:
+        orders.cancel_order(session, order_id, orders.Source.SHOPPER, "the shopper closed the payment window",
+                            utcnow())
+        order = session.get(orders.Order, order_id)
+        return order.status, order.status_reason
+
+
+async def abandon_checkout(order_token: object) -> tuple[str, str | None]:
+    """The shopper left the widget: settle from Fintoc first (the payment may have gone through), else cancel.
+
+    Returns the order's status and why. Cancelling releases the stock at once.
+    """
+    from pepestore.payments.reconcile import settle_order
+
+    order_id = await asyncio.to_thread(_order_id_for, order_token)
+    if order_id is None:
+        raise StoreError("That order does not exist.")
+    await settle_order(order_id, orders.Source.SHOPPER)
+    return await asyncio.to_thread(_cancel_if_pending, order_id)

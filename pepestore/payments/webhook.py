@@ -1,0 +1,127 @@
+"""Fintoc's webhooks: verify, store every event once, and apply it through the order services.
+
+The event row and its effect commit in one transaction, so a repeated delivery (also a concurrent one: the
+unique event id makes the second insert wait, then fail) is acknowledged without a second effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, select
+
+from pepestore.db import session_scope
+from pepestore.models import Order, PaymentEvent
+from pepestore.payments import signature
+from pepestore.payments.config import get_fintoc_config
+from pepestore.payments.types import WebhookEvent
+from pepestore.store import orders
+from pepestore.store.orders import PaymentFacts, Source
+
+log = logging.getLogger("pepestore.webhook")
+
+MAX_BODY_BYTES = 64 * 1024
+FAILED_PAYMENT = {"payment_intent.failed", "payment_intent.rejected"}
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    body: dict
+    order_id: int | None = None  # the order whose status may have changed, to push to an open page
+
+
+def _order_id_from(data: dict) -> int | None:
+    metadata = data.get("metadata")
+    raw = metadata.get("order_id") if isinstance(metadata, dict) else None
+    if isinstance(raw, str) and raw.isdigit() and len(raw) < 12:
+        return int(raw)
+    return None
+
+
+def _facts(intent: dict, mode: str) -> PaymentFacts | None:
+    amount, currency, intent_id = intent.get("amount"), intent.get("currency"), intent.get("id")
+    if not isinstance(amount, int) or isinstance(amount, bool) or not isinstance(currency, str):
+        return None
+    return PaymentFacts(amount=amount, currency=currency, mode=mode, payment_intent_id=str(intent_id))
+
+
+def _find_order(session: Session, event: WebhookEvent) -> Order | None:
+    order_id = _order_id_from(event.data)
+    if order_id is not None:
+        return session.get(Order, order_id)
+    intent_id = event.data.get("id") if event.type.startswith("payment_intent.") else event.data.get("resource_id")
+    if isinstance(intent_id, str) and intent_id:
+        return session.exec(select(Order).where(Order.payment_intent_id == intent_id)).first()
+    return None
+
+
+def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
+    kind, data = event.type, event.data
+    if kind.startswith("checkout_session.") and order.fintoc_session_id not in (None, data.get("id")):
+        orders.record(session, order.id, "flagged", Source.WEBHOOK,
+                      f"event {event.id} is about session {data.get('id')}, not this order's", now)
+        order.needs_review = True
+        session.add(order)
+        return "session does not belong to the order: flagged"
+    if kind in ("checkout_session.finished", "checkout_session.completed"):
+        resource = data.get("payment_resource")
+        intent = resource.get("payment_intent") if isinstance(resource, dict) else None
+        if not isinstance(intent, dict):
+            return "finished without a payment: no effect"
+        kind, data = f"payment_intent.{intent.get('status')}", intent
+    if kind == "payment_intent.succeeded":
+        facts = _facts(data, event.mode)
+        if facts is None:
+            return "malformed payment: no effect"
+        return orders.confirm_payment(session, order.id, facts, expected_mode=expected_mode, source=Source.WEBHOOK,
+                                      now=now)
+    if kind in FAILED_PAYMENT:
+        reason = f"the bank {kind.removeprefix('payment_intent.')} the payment"
+        return "cancelled" if orders.cancel_order(session, order.id, Source.WEBHOOK, reason, now) else "no change"
+    if kind == "checkout_session.expired":
+        return "expired" if orders.expire_order(session, order.id, Source.WEBHOOK, now) else "no change"
+    if kind == "refund.succeeded":
+        detail = f"refund {data.get('id')} of {data.get('amount')}"
+        return "refunded" if orders.mark_refunded(session, order.id, Source.WEBHOOK, detail, now) else "no change"
+    return "no effect"
+
+
+def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime) -> WebhookAnswer:
+    """Everything after the HTTP layer. Never raises for bad input; a database failure answers 503."""
+    config = get_fintoc_config()
+    try:
+        signature.verify(raw_body, signature_header, config.webhook_secret, now=now.timestamp())
+    except signature.SignatureError as refusal:
+        return WebhookAnswer(400, {"error": f"invalid signature: {refusal}"})
+    try:
+        event = WebhookEvent.from_body(raw_body)
+    except ValueError as refusal:
+        return WebhookAnswer(400, {"error": f"invalid event: {refusal}"})
+    try:
+        with session_scope() as session:
+            stored = PaymentEvent(fintoc_event_id=event.id, type=event.type, mode=event.mode,
+                                  raw_body=raw_body.decode("utf-8", "replace"), outcome="received", received_at=now)
+            try:
+                with session.begin_nested():
+                    session.add(stored)
+                    session.flush()
+            except IntegrityError:
+                return WebhookAnswer(200, {"received": True, "duplicate": True})
+            order = _find_order(session, event)
+            if order is None:
+                stored.outcome = "no matching order: stored, no effect"
+            else:
+                stored.order_id = order.id
+                stored.outcome = _apply(session, event, order, config.mode, now)[:200]
+            session.add(stored)
+            answer = WebhookAnswer(200, {"received": True, "outcome": stored.outcome},
+                                   order.id if order is not None else None)
+    except SQLAlchemyError:
+        log.exception("webhook %s could not be stored; Fintoc will retry", event.id)
+        return WebhookAnswer(503, {"error": "temporarily unable to store the event; retry later"})
+    log.info("webhook %s %s: %s", event.id, event.type, answer.body.get("outcome"))
+    return answer

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from urllib.parse import unquote
+
+import reflex as rx
+
+from pepestore import routes
+from pepestore.db import session_scope
+from pepestore.models import Order, OrderStatus, as_utc, utcnow
+from pepestore.money import format_clp
+from pepestore.payments.reconcile import settle_order
+from pepestore.state.cart import CartState
+from pepestore.store import orders
+
+WATCH_SECONDS = 2
+WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
+CHECK_FINTOC_EVERY = 5  # rounds
+
+
+@dataclasses.dataclass
+class OrderLineRow:
+    name: str
+    image: str
+    quantity: int
+    unit_price: str
+    line_total: str
+
+
+class OrderState(rx.State):
+    status: str = ""
+    reason: str = ""
+    total: str = ""
+    email: str = ""
+    placed_at: str = ""
+    lines: list[OrderLineRow] = []
+    not_found: bool = False
+    loading: bool = True
+    _order_id: int = 0
+    _watching: bool = False
+
+    @rx.var
+    def pending(self) -> bool:
+        return self.status == OrderStatus.PENDING_PAYMENT
+
+    @rx.var
+    def paid(self) -> bool:
+        return self.status in (OrderStatus.PAID, OrderStatus.FULFILLED)
+
+    def _token_from_url(self) -> str:
+        return unquote(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+
+    def _show(self, order: Order | None, lines) -> None:
+        self.loading = False
+        self.not_found = order is None
+        if order is None:
+            self._order_id, self.status, self.lines = 0, "", []
+            return
+        self._order_id = order.id
+        self.status = order.status
+        self.reason = order.status_reason or ""
+        self.total = format_clp(order.total)
+        self.email = order.customer_email
+        self.placed_at = as_utc(order.created_at).strftime("%d-%m-%Y %H:%M UTC")
+        self.lines = [OrderLineRow(line.name, line.image, line.quantity, format_clp(line.unit_price),
+                                   format_clp(line.unit_price * line.quantity)) for line in lines]
+
+    def refresh(self) -> None:
+        with session_scope() as session:
+            order = session.get(Order, self._order_id) if self._order_id else None
+            self._show(order, orders.order_lines(session, order.id) if order else [])
+
+    @rx.event
+    def load(self):
+        token = self._token_from_url()
+        cancel_requested = "cancelled" in self.router.url.query_parameters
+        with session_scope() as session:
+            order = orders.find_by_public_token(session, token)
+            if order is not None:
+                # This tab now shows the order: it is the one a confirming webhook should update live.
+                order.client_token = self.router.session.client_token or order.client_token
+                session.add(order)
+                if cancel_requested:
+                    orders.cancel_order(session, order.id, orders.Source.SHOPPER,
+                                        "the shopper cancelled on Fintoc's page", utcnow())
+            self._show(order, orders.order_lines(session, order.id) if order else [])
+        if cancel_requested and self.status == OrderStatus.CANCELLED:
+            return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
+        if self.pending and not self._watching:
+            return OrderState.watch
+        return None
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Until the order settles: re-read it, and now and then ask Fintoc (a webhook may be late or lost)."""
+        async with self:
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            for round_number in range(1, WATCH_ROUNDS + 1):
+                await asyncio.sleep(WATCH_SECONDS)
+                async with self:
+                    order_id = self._order_id
+                if not order_id:
+                    return
+                if round_number % CHECK_FINTOC_EVERY == 0:
+                    await settle_order(order_id, orders.Source.SHOPPER)
+                async with self:
+                    self.refresh()
+                    if not self.pending:
+                        (await self.get_state(CartState)).refresh_view()
+                        return
+        finally:
+            async with self:
+                self._watching = False
+
+
+async def push_order_update(app: rx.App, order_id: int) -> None:
+    """Show a changed order on the page that is displaying it, without a reload."""
+
+    def client_token() -> str | None:
+        with session_scope() as session:
+            order = session.get(Order, order_id)
+            return order.client_token if order is not None else None
+
+    token = await asyncio.to_thread(client_token)
+    if not token:
+        return
+    async with app.modify_state(rx.BaseStateToken(ident=token, cls=OrderState)) as root:
+        page = await root.get_state(OrderState)
+        if page._order_id == order_id:
+            page.refresh()
+            (await root.get_state(CartState)).refresh_view()

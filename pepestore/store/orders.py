@@ -1,0 +1,301 @@
+"""Orders: placing them from a cart at database prices, and every change of their status.
+
+Each transition is a conditional UPDATE (`... WHERE status IN (allowed sources)`), so running one twice, or
+from two workers at once, changes nothing the second time. `confirm_payment` is the only way to `paid`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus, Product
+from pepestore.money import format_clp
+from pepestore.settings import get_settings
+from pepestore.store.cart import is_well_formed_token
+from pepestore.store.errors import StoreError
+
+S = OrderStatus
+MAX_ORDER_TOTAL = 6_999_999  # Fintoc takes payments below 7.000.000 CLP
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
+_PUBLIC_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+# Which statuses each status may be reached from. Anything else is refused.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    S.PAID: frozenset({S.PENDING_PAYMENT}),
+    S.CANCELLED: frozenset({S.PENDING_PAYMENT}),
+    S.EXPIRED: frozenset({S.PENDING_PAYMENT}),
+    S.FULFILLED: frozenset({S.PAID}),
+    S.REFUNDED: frozenset({S.PAID, S.FULFILLED, S.PAID_NEEDS_REFUND}),
+    S.PAID_NEEDS_REFUND: frozenset({S.EXPIRED, S.CANCELLED}),
+}
+# A payment that lands after the order stopped waiting for it is still the shopper's money.
+LATE_PAYMENT_FROM = frozenset({S.EXPIRED, S.CANCELLED})
+MONEY_RECEIVED = frozenset({S.PAID, S.FULFILLED, S.REFUNDED, S.PAID_NEEDS_REFUND})
+
+
+class Source:
+    SHOPPER = "shopper"
+    WEBHOOK = "webhook"
+    RECONCILER = "reconciler"
+    ADMIN = "admin"
+
+
+def valid_email(raw: object) -> str:
+    email = raw.strip() if isinstance(raw, str) else ""
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise StoreError("Please enter a valid email address, like ana@example.cl.")
+    return email
+
+
+def is_well_formed_public_token(token: object) -> bool:
+    return isinstance(token, str) and bool(_PUBLIC_TOKEN.match(token))
+
+
+def record(session: Session, order_id: int, kind: str, source: str, detail: str | None = None,
+           now: datetime | None = None) -> None:
+    session.add(OrderEvent(order_id=order_id, kind=kind, source=source, detail=(detail or None) and detail[:500],
+                           **({"created_at": now} if now else {})))
+
+
+def _transition(session: Session, order_id: int, to: str, now: datetime, *, allowed_from=None, **values) -> bool:
+    allowed = allowed_from if allowed_from is not None else ALLOWED_FROM[to]
+    result = session.exec(
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status).in_(allowed))
+        .values(status=to, updated_at=now, **values)
+    )
+    return result.rowcount == 1
+
+
+def _lines(session: Session, order_id: int) -> list[OrderLine]:
+    return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.id))))
+
+
+def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | None:
+    """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None."""
+    with session.begin_nested() as savepoint:
+        for product_id, quantity, name in wanted:
+            taken = session.exec(
+                update(Product)
+                .where(col(Product.id) == product_id, col(Product.stock) >= quantity)
+                .values(stock=Product.stock - quantity)
+            ).rowcount
+            if taken != 1:
+                savepoint.rollback()
+                return name
+    return None
+
+
+def _release_stock(session: Session, order_id: int) -> None:
+    for line in _lines(session, order_id):
+        session.exec(update(Product).where(col(Product.id) == line.product_id)
+                     .values(stock=Product.stock + line.quantity))
+
+
+def _clear_cart_for(session: Session, order: Order) -> None:
+    """Empty the cart the order came from, unless the shopper has changed it since (that is a new cart)."""
+    if order.cart_id is None:
+        return
+    cart = session.get(Cart, order.cart_id)
+    if cart is not None and cart.revision == order.cart_revision:
+        session.exec(delete(CartLine).where(col(CartLine.cart_id) == cart.id))
+        cart.revision += 1
+        session.add(cart)
+
+
+def _locked_order(session: Session, order_id: int) -> Order | None:
+    return session.exec(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+
+
+# -- placing -------------------------------------------------------------------------------------------------
+
+def place_order(session: Session, cart_token: object, raw_email: object, client_token: str | None,
+                now: datetime) -> Order:
+    """The order for this cart as it is now: reused for repeats (double click, two tabs, retry), new otherwise."""
+    email = valid_email(raw_email)
+    cart = None
+    if is_well_formed_token(cart_token):
+        cart = session.exec(select(Cart).where(Cart.token == cart_token).with_for_update()).first()
+    if cart is None:
+        raise StoreError("Your cart is empty.")
+    open_orders = session.exec(
+        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT).with_for_update()
+    ).all()
+    for order in open_orders:
+        if order.cart_revision == cart.revision:
+            return order
+        cancel_order(session, order.id, Source.SHOPPER, "replaced by an order for the changed cart", now)
+
+    rows = session.exec(
+        select(CartLine, Product).join(Product, col(CartLine.product_id) == col(Product.id))
+        .where(CartLine.cart_id == cart.id).order_by(col(CartLine.added_at), col(CartLine.id))
+    ).all()
+    if not rows:
+        raise StoreError("Your cart is empty.")
+    for line, product in rows:
+        if not product.active or product.stock == 0:
+            raise StoreError(f"Sorry, {product.name} is sold out. Remove it from your cart to continue.")
+        if line.quantity > product.stock:
+            raise StoreError(f"Only {product.stock} of {product.name} left. Lower the quantity to continue.")
+    total = sum(product.price * line.quantity for line, product in rows)
+    if total > MAX_ORDER_TOTAL:
+        raise StoreError(f"Bank transfers through Fintoc are limited to {format_clp(MAX_ORDER_TOTAL)} per order.")
+
+    taken_out = _take_stock(session, [(p.id, line.quantity, p.name) for line, p in rows])
+    if taken_out:
+        raise StoreError(f"Sorry, {taken_out} just sold out. Your cart shows what is left.")
+    # A closed order (exited, expired) already used this cart revision: the new one gets its own.
+    if session.exec(select(Order.id).where(Order.cart_id == cart.id, Order.cart_revision == cart.revision)).first():
+        cart.revision += 1
+        session.add(cart)
+    order = Order(
+        public_token=secrets.token_urlsafe(24),
+        status=S.PENDING_PAYMENT,
+        total=total,
+        customer_email=email,
+        cart_id=cart.id,
+        cart_revision=cart.revision,
+        client_token=client_token,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=get_settings().order_ttl_minutes),
+    )
+    try:
+        with session.begin_nested():
+            session.add(order)
+            session.flush()
+    except IntegrityError:
+        # Another tab placed this very cart a moment ago (SQLite has no row lock to queue us behind it).
+        raise StoreError("This cart is already being checked out in another tab.") from None
+    for line, product in rows:
+        session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name, image=product.image,
+                              unit_price=product.price, quantity=line.quantity))
+    count = sum(line.quantity for line, _ in rows)
+    record(session, order.id, "placed", Source.SHOPPER, f"{count} items, total {format_clp(total)}", now)
+    return order
+
+
+def attach_checkout_session(session: Session, order_id: int, session_id: str, session_token: str | None,
+                            redirect_url: str | None, now: datetime) -> Order:
+    order = _locked_order(session, order_id)
+    if order.fintoc_session_id is None:
+        order.fintoc_session_id = session_id
+        order.fintoc_session_token = session_token
+        order.fintoc_redirect_url = redirect_url
+        order.updated_at = now
+        session.add(order)
+        record(session, order_id, "session_created", Source.SHOPPER, session_id, now)
+    return order
+
+
+# -- payment -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What the payment provider says was paid, and which of its modes (test/live) said it."""
+
+    amount: int
+    currency: str
+    mode: str
+    payment_intent_id: str
+
+
+def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, expected_mode: str, source: str,
+                    now: datetime) -> str:
+    """The one way an order becomes paid. Idempotent; returns what happened, in words for the event log."""
+    order = _locked_order(session, order_id)
+    if order is None:
+        return "unknown order"
+    if (facts.amount, facts.currency, facts.mode) != (order.total, order.currency, expected_mode):
+        order.needs_review = True
+        session.add(order)
+        record(session, order.id, "flagged", source,
+               f"payment {facts.payment_intent_id} does not match the order: got {facts.amount} {facts.currency} "
+               f"({facts.mode}), expected {order.total} {order.currency} ({expected_mode})", now)
+        return "payment does not match the order: flagged for review"
+    if order.status in MONEY_RECEIVED:
+        return f"already {order.status}"
+    if _transition(session, order.id, S.PAID, now, paid_at=now, payment_intent_id=facts.payment_intent_id):
+        record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
+        _clear_cart_for(session, order)
+        return "paid"
+    if order.status in LATE_PAYMENT_FROM:
+        short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
+        if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
+                                         paid_at=now, payment_intent_id=facts.payment_intent_id):
+            record(session, order.id, "paid", source,
+                   f"late payment {facts.payment_intent_id} after the order was {order.status}; stock taken again",
+                   now)
+            _clear_cart_for(session, order)
+            return "paid late; stock taken again"
+        _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now,
+                    payment_intent_id=facts.payment_intent_id, needs_review=True)
+        record(session, order.id, "flagged", source,
+               f"late payment {facts.payment_intent_id} after the order was {order.status}, but {short} is gone: "
+               "refund needed", now)
+        return "paid late without stock: needs refund"
+    return f"not payable from {order.status}"
+
+
+def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime) -> bool:
+    if not _transition(session, order_id, S.CANCELLED, now, status_reason=reason[:200]):
+        return False
+    _release_stock(session, order_id)
+    record(session, order_id, "cancelled", source, reason, now)
+    return True
+
+
+def expire_order(session: Session, order_id: int, source: str, now: datetime) -> bool:
+    if not _transition(session, order_id, S.EXPIRED, now, status_reason="payment time ran out"):
+        return False
+    _release_stock(session, order_id)
+    record(session, order_id, "expired", source, None, now)
+    return True
+
+
+def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) -> bool:
+    if not _transition(session, order_id, S.FULFILLED, now):
+        return False
+    record(session, order_id, "fulfilled", source, None, now)
+    return True
+
+
+def mark_refunded(session: Session, order_id: int, source: str, detail: str, now: datetime) -> bool:
+    if not _transition(session, order_id, S.REFUNDED, now):
+        return False
+    record(session, order_id, "refunded", source, detail, now)
+    return True
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+def find_by_public_token(session: Session, token: object) -> Order | None:
+    if not is_well_formed_public_token(token):
+        return None
+    return session.exec(select(Order).where(Order.public_token == token)).first()
+
+
+def order_lines(session: Session, order_id: int) -> list[OrderLine]:
+    return _lines(session, order_id)
+
+
+def history(session: Session, order_id: int) -> list[OrderEvent]:
+    return list(session.exec(select(OrderEvent).where(OrderEvent.order_id == order_id)
+                             .order_by(col(OrderEvent.created_at), col(OrderEvent.id))))
+
+
+def pending_orders(session: Session, placed_before: datetime, limit: int = 50) -> list[Order]:
+    return list(session.exec(
+        select(Order).where(Order.status == S.PENDING_PAYMENT, Order.created_at <= placed_before)
+        .order_by(col(Order.created_at)).limit(limit)
+    ))
