@@ -4,6 +4,7 @@
   python -m pepestore.payments.sandbox resend EVENT_ID   deliver an event again (same id: tests de-duplication)
   python -m pepestore.payments.sandbox forge TYPE SESSION_ID
         queue a new event of TYPE (e.g. payment_intent.succeeded) about a checkout session, as Fintoc would
+  python -m pepestore.payments.sandbox pause|resume      hold webhook deliveries back, or let them go again
   python -m pepestore.payments.sandbox keys              the sandbox's keys (test keys, safe to print)
 """
 
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     forge.add_argument("type", choices=sorted(SESSION_EVENTS | INTENT_EVENTS))
     forge.add_argument("session_id")
     commands.add_parser("keys")
+    commands.add_parser("pause")
+    commands.add_parser("resume")
     args = parser.parse_args(argv)
     now = datetime.now(timezone.utc)
 
@@ -42,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "keys":
             keys = account(session)
             print(f"secret  {keys.secret_key}\npublic  {keys.public_key}\nwebhook {keys.webhook_secret}")
+        elif args.command in ("pause", "resume"):
+            keys = account(session)
+            keys.deliveries_paused = args.command == "pause"
+            session.add(keys)
+            print("webhook deliveries paused" if keys.deliveries_paused else "webhook deliveries resumed")
         elif args.command == "events":
             rows = session.exec(select(SandboxWebhook).order_by(col(SandboxWebhook.created_at).desc())
                                 .limit(args.limit)).all()

@@ -18,6 +18,9 @@ class SandboxAccount(SQLModel, table=True):
     secret_key: str = Field(max_length=80)
     public_key: str = Field(max_length=80)
     webhook_secret: str = Field(max_length=80)
+    # A developer's switch (python -m pepestore.payments.sandbox pause|resume) to hold webhooks back, e.g. to
+    # watch an order page wait for the bank, or to play a lost webhook that only reconciliation can settle.
+    deliveries_paused: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from pepestore.db import session_scope
 from pepestore.payments import signature
 from pepestore.payments.sandbox.models import SandboxWebhook
-from pepestore.payments.sandbox.service import Sandbox
+from pepestore.payments.sandbox.service import Sandbox, account
 
 log = logging.getLogger("pepestore.sandbox.webhooks")
 
@@ -85,6 +85,8 @@ class WebhookDispatcher:
     def _claim_due(self, now: datetime) -> list[Delivery]:
         claimed = []
         with session_scope() as session:
+            if account(session).deliveries_paused:
+                return claimed
             rows = session.exec(
                 select(SandboxWebhook)
                 .where(SandboxWebhook.status == "pending", SandboxWebhook.next_attempt_at <= now)
