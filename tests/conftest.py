@@ -31,9 +31,16 @@ def service_unavailable(reason: str) -> None:
 def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> Engine:
     """Point the app's settings and engine at url for one test."""
     monkeypatch.setenv("DATABASE_URL", url)
+    _clear_caches()
+    return db.get_engine()
+
+
+def _clear_caches() -> None:
+    from pepestore.payments.config import get_fintoc_config
+
     get_settings.cache_clear()
     db.get_engine.cache_clear()
-    return db.get_engine()
+    get_fintoc_config.cache_clear()
 
 
 @pytest.fixture
@@ -51,8 +58,7 @@ def engine(monkeypatch, sqlite_url) -> Iterator[Engine]:
         session.commit()
     yield engine
     engine.dispose()
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    _clear_caches()
 
 
 @pytest.fixture
@@ -91,5 +97,4 @@ def pg_engine(monkeypatch, postgres_url) -> Iterator[Engine]:
         session.commit()
     yield engine
     engine.dispose()
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    _clear_caches()

@@ -1,0 +1,239 @@
+"""POST /payments/webhook, driven by signed requests over real HTTP."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from pepestore.models import OrderEvent, OrderStatus as S, PaymentEvent
+from tests.integration.store_server import (
+    StoreServer, event, intent, place_order, reload, session_object, stock_of,
+)
+
+
+@pytest.fixture
+def store(engine, monkeypatch):
+    with StoreServer(monkeypatch) as server:
+        yield server
+
+
+def stored_events(engine) -> list[PaymentEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(PaymentEvent)))
+
+
+def order_kinds(engine, order_id) -> list[str]:
+    with Session(engine) as session:
+        return [e.kind for e in session.exec(select(OrderEvent).where(OrderEvent.order_id == order_id)
+                                             .order_by(OrderEvent.id))]
+
+
+def test_a_succeeded_payment_marks_the_order_paid(store, engine):
+    order = place_order(("wool-beanie", 2))
+    response = store.post_event(event("payment_intent.succeeded", intent(order)))
+    assert response.status_code == 200 and response.json()["outcome"] == "paid"
+    assert reload(engine, order.id).status == S.PAID
+    assert stock_of(engine, "wool-beanie") == 1
+    [stored] = stored_events(engine)
+    assert (stored.type, stored.order_id, stored.outcome) == ("payment_intent.succeeded", order.id, "paid")
+
+
+def test_a_finished_session_with_a_succeeded_intent_confirms_too(store, engine):
+    order = place_order(("wool-beanie", 1))
+    response = store.post_event(event("checkout_session.finished", session_object(order, intent_data=intent(order))))
+    assert response.json()["outcome"] == "paid"
+    response = store.post_event(event("checkout_session.completed", session_object(order, intent_data=intent(order))))
+    assert response.json()["outcome"] == "already paid"
+
+
+def test_a_repeated_event_is_acknowledged_without_a_second_effect(store, engine):
+    order = place_order(("wool-beanie", 1))
+    payload = event("payment_intent.succeeded", intent(order), event_id="evt_repeat")
+    assert store.post_event(payload).json()["outcome"] == "paid"
+    second = store.post_event(payload)
+    assert second.status_code == 200 and second.json() == {"received": True, "duplicate": True}
+    assert len(stored_events(engine)) == 1
+    assert order_kinds(engine, order.id).count("paid") == 1
+
+
+@pytest.mark.parametrize("mismatch", [{"amount": 1}, {"currency": "USD"}])
+def test_amount_or_currency_mismatch_flags_and_answers_200(store, engine, mismatch):
+    order = place_order(("wool-beanie", 1))
+    response = store.post_event(event("payment_intent.succeeded", intent(order, **mismatch)))
+    assert response.status_code == 200 and "flagged" in response.json()["outcome"]
+    saved = reload(engine, order.id)
+    assert saved.status == S.PENDING_PAYMENT and saved.needs_review
+    assert order_kinds(engine, order.id)[-1] == "flagged"
+
+
+def test_a_live_event_for_a_test_store_is_flagged(store, engine):
+    order = place_order(("wool-beanie", 1))
+    response = store.post_event(event("payment_intent.succeeded", intent(order), mode="live"))
+    assert "flagged" in response.json()["outcome"]
+    assert reload(engine, order.id).status == S.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize("kind", ["payment_intent.failed", "payment_intent.rejected"])
+def test_a_failed_payment_cancels_and_releases_stock(store, engine, kind):
+    order = place_order(("wool-beanie", 3))
+    assert stock_of(engine, "wool-beanie") == 0
+    response = store.post_event(event(kind, intent(order, status=kind.split(".")[1])))
+    assert response.json()["outcome"] == "cancelled"
+    assert reload(engine, order.id).status == S.CANCELLED
+    assert stock_of(engine, "wool-beanie") == 3
+
+
+def test_an_expired_session_expires_the_order_and_releases_stock(store, engine):
+    order = place_order(("cast-iron-teapot", 2))
+    response = store.post_event(event("checkout_session.expired", session_object(order, status="expired")))
+    assert response.json()["outcome"] == "expired"
+    assert reload(engine, order.id).status == S.EXPIRED
+    assert stock_of(engine, "cast-iron-teapot") == 3
+
+
+def test_out_of_order_events_never_move_an_order_backwards(store, engine):
+    order = place_order(("wool-beanie", 1))
+    store.post_event(event("payment_intent.succeeded", intent(order)))
+    for late in (event("checkout_session.expired", session_object(order, status="expired")),
+                 event("payment_intent.failed", intent(order, status="failed"))):
+        assert store.post_event(late).status_code == 200
+    assert reload(engine, order.id).status == S.PAID
+    assert stock_of(engine, "wool-beanie") == 2
+
+
+def test_payment_after_expiry_takes_stock_again(store, engine):
+    order = place_order(("wool-beanie", 1))
+    store.post_event(event("checkout_session.expired", session_object(order, status="expired")))
+    response = store.post_event(event("payment_intent.succeeded", intent(order)))
+    assert response.json()["outcome"] == "paid late; stock taken again"
+    assert reload(engine, order.id).status == S.PAID and stock_of(engine, "wool-beanie") == 2
+
+
+def test_payment_after_expiry_with_the_stock_gone_is_flagged_for_refund(store, engine):
+    order = place_order(("cast-iron-teapot", 3))
+    store.post_event(event("checkout_session.expired", session_object(order, status="expired")))
+    place_order(("cast-iron-teapot", 3), email="otro@example.cl")
+    response = store.post_event(event("payment_intent.succeeded", intent(order)))
+    assert response.json()["outcome"] == "paid late without stock: needs refund"
+    saved = reload(engine, order.id)
+    assert saved.status == S.PAID_NEEDS_REFUND and saved.needs_review
+    assert stock_of(engine, "cast-iron-teapot") == 0
+
+
+def test_a_refund_marks_a_paid_order_refunded(store, engine):
+    order = place_order(("wool-beanie", 1))
+    store.post_event(event("payment_intent.succeeded", intent(order, intent_id="pi_refund_me")))
+    refund = {"id": "re_1", "object": "refund", "amount": order.total, "status": "succeeded",
+              "resource_type": "payment_intent", "resource_id": "pi_refund_me"}
+    assert store.post_event(event("refund.succeeded", refund)).json()["outcome"] == "refunded"
+    assert reload(engine, order.id).status == S.REFUNDED
+
+
+def test_unknown_types_and_unknown_orders_are_stored_with_no_effect(store, engine):
+    order = place_order(("wool-beanie", 1))
+    assert store.post_event(event("payout.created", {"id": "po_1"})).status_code == 200
+    assert store.post_event(event("account.updated", {"metadata": {"order_id": str(order.id)}})).json()[
+        "outcome"] == "no effect"
+    ghost = store.post_event(event("payment_intent.succeeded", {"id": "pi_x", "amount": 1, "currency": "CLP",
+                                                                "metadata": {"order_id": "999999"}}))
+    assert ghost.status_code == 200
+    assert len(stored_events(engine)) == 3
+    assert reload(engine, order.id).status == S.PENDING_PAYMENT
+
+
+def test_a_session_event_for_another_session_is_flagged(store, engine):
+    order = place_order(("wool-beanie", 1))
+    with Session(engine) as session:
+        saved = reload(engine, order.id)
+        saved.fintoc_session_id = "cs_ours"
+        session.add(saved)
+        session.commit()
+    foreign = session_object(order, session_id="cs_theirs", intent_data=intent(order))
+    assert "flagged" in store.post_event(event("checkout_session.finished", foreign)).json()["outcome"]
+    assert reload(engine, order.id).status == S.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize(
+    ("header_kind", "expected"),
+    [("missing", 400), ("garbage", 400), ("wrong-secret", 400), ("stale", 400), ("future", 400)],
+)
+def test_untrusted_requests_get_400_and_no_effect(store, engine, header_kind, expected):
+    order = place_order(("wool-beanie", 1))
+    payload = event("payment_intent.succeeded", intent(order))
+    now = int(time.time())
+    options = {
+        "missing": {"header": ""},
+        "garbage": {"header": "t=abc,v1=zz"},
+        "wrong-secret": {"secret": "whsec_not_ours"},
+        "stale": {"timestamp": now - 310},
+        "future": {"timestamp": now + 310},
+    }[header_kind]
+    response = store.post_event(payload, **options)
+    assert response.status_code == expected and "signature" in response.json()["error"]
+    assert stored_events(engine) == [] and reload(engine, order.id).status == S.PENDING_PAYMENT
+
+
+def test_a_tampered_body_is_refused(store, engine):
+    order = place_order(("wool-beanie", 1))
+    good = store.post_event(event("payment_intent.succeeded", intent(order)), raw=b'{"id":"evt_x"}').request
+    tampered = httpx.post(f"{store.url}/payments/webhook", content=b'{"id":"evt_y"}',
+                          headers={"Fintoc-Signature": good.headers["Fintoc-Signature"]})
+    assert tampered.status_code == 400
+
+
+def test_signed_garbage_is_a_400(store, engine):
+    for raw in (b"not json", b"[]", b'{"type": "x"}'):
+        response = store.post_event({}, raw=raw)
+        assert response.status_code == 400 and "invalid event" in response.json()["error"]
+
+
+def test_only_post_and_at_most_64_kb(store, engine):
+    get = httpx.get(f"{store.url}/payments/webhook")
+    assert get.status_code == 405 and get.json()["error"] == "use POST"
+    assert httpx.put(f"{store.url}/payments/webhook", content=b"{}").status_code == 405
+    big = store.post_event({}, raw=b"{" + b" " * (64 * 1024) + b"}")
+    assert big.status_code == 413
+    assert stored_events(engine) == []
+
+
+def test_a_database_failure_answers_503_so_fintoc_retries(store, engine, monkeypatch):
+    order = place_order(("wool-beanie", 1))
+
+    def broken():
+        raise OperationalError("INSERT", {}, Exception("database is down"))
+
+    import pepestore.payments.webhook as webhook
+
+    class Broken:
+        def __enter__(self):
+            broken()
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(webhook, "session_scope", Broken)
+    payload = event("payment_intent.succeeded", intent(order), event_id="evt_retry_me")
+    assert store.post_event(payload).status_code == 503
+    monkeypatch.undo()
+    assert store.post_event(payload).json()["outcome"] == "paid"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_engine(request):
+    return request.getfixturevalue("engine" if request.param == "sqlite" else "pg_engine")
+
+
+def test_the_same_event_delivered_50_times_at_once_has_one_effect(any_engine, monkeypatch):
+    with StoreServer(monkeypatch) as store:
+        order = place_order(("cast-iron-teapot", 1))
+        payload = event("payment_intent.succeeded", intent(order), event_id="evt_storm")
+        with ThreadPoolExecutor(25) as pool:
+            statuses = list(pool.map(lambda _: store.post_event(payload).status_code, range(50)))
+    assert statuses == [200] * 50
+    assert len(stored_events(any_engine)) == 1
+    assert order_kinds(any_engine, order.id).count("paid") == 1
+    assert reload(any_engine, order.id).status == S.PAID
+    assert stock_of(any_engine, "cast-iron-teapot") == 2
