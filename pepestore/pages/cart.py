@@ -114,8 +114,10 @@ def _checkout_form() -> rx.Component:
                 rx.callout(
                     rx.vstack(
                         rx.text(CheckoutState.widget_error + " You can pay on Fintoc's own page instead."),
+                        # A full page load: the hosted page is another site (or the sandbox), never a client route.
                         rx.link("Continue to Fintoc's payment page", href=CheckoutState.redirect_url,
-                                id="hosted-payment-link", weight="bold"),
+                                id="hosted-payment-link", weight="bold",
+                                custom_attrs={"reloadDocument": True}),
                         spacing="1",
                     ),
                     icon="triangle-alert",

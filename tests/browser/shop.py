@@ -38,3 +38,22 @@ def open_cart(page: Page) -> None:
 
 def cart_line(page: Page, name: str):
     return page.locator(".cart-line").filter(has_text=name)
+
+
+def add_on_product_page(page: Page, slug: str, quantity: int = 1) -> None:
+    page.goto(f"{page.store_url}/product/{slug}")
+    page.get_by_label("Quantity").fill(str(quantity))
+    page.get_by_role("button", name="Add to cart").click()
+    expect(toast(page, "to your cart")).to_be_visible()
+
+
+def start_payment(page: Page, email: str = "ana@example.cl"):
+    """From the cart: enter the email, press Pay, and return the sandbox widget's dialog."""
+    open_cart(page)
+    page.locator("#checkout-email").fill(email)
+    page.get_by_role("button", name="Pay with Fintoc").click()
+    return page.get_by_role("dialog", name="Fintoc sandbox payment")
+
+
+def order_token_from(page: Page) -> str:
+    return page.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
