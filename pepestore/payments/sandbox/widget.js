@@ -11,6 +11,7 @@
   }
 
   function initials(bank) {
+    if (/^[A-Z]{2,4}$/.test(bank)) return bank;
     return bank.split(" ").filter(function (w) { return w.length > 2 || w === w.toUpperCase(); })
       .map(function (w) { return w[0]; }).join("").slice(0, 3);
   }
