@@ -28,11 +28,18 @@ def service_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> Engine:
-    """Point the app's settings and engine at url for one test."""
+def _seeded_app_database(monkeypatch: pytest.MonkeyPatch, url: str) -> Iterator[Engine]:
+    """Point the app's settings and engine at url for one test, with the tables made and the catalog seeded."""
     monkeypatch.setenv("DATABASE_URL", url)
     _clear_caches()
-    return db.get_engine()
+    engine = db.get_engine()
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        seed_catalog(session)
+        session.commit()
+    yield engine
+    engine.dispose()
+    _clear_caches()
 
 
 def _clear_caches() -> None:
@@ -51,14 +58,7 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def engine(monkeypatch, sqlite_url) -> Iterator[Engine]:
     """The app's engine on a fresh SQLite file holding the seeded catalog."""
-    engine = _use_database(monkeypatch, sqlite_url)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        seed_catalog(session)
-        session.commit()
-    yield engine
-    engine.dispose()
-    _clear_caches()
+    yield from _seeded_app_database(monkeypatch, sqlite_url)
 
 
 @pytest.fixture
@@ -90,11 +90,4 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture
 def pg_engine(monkeypatch, postgres_url) -> Iterator[Engine]:
     """The app's engine on a fresh PostgreSQL database holding the seeded catalog."""
-    engine = _use_database(monkeypatch, postgres_url)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        seed_catalog(session)
-        session.commit()
-    yield engine
-    engine.dispose()
-    _clear_caches()
+    yield from _seeded_app_database(monkeypatch, postgres_url)

@@ -33,6 +33,17 @@ def session_params(**overrides):
     return params
 
 
+def counting(**options):
+    """A `wrap` for Backend.client that records the CountingTransport it builds in holder[0]."""
+    holder = []
+
+    def wrap(inner):
+        holder.append(CountingTransport(inner, **options))
+        return holder[0]
+
+    return wrap, holder
+
+
 class CountingTransport(httpx.AsyncBaseTransport):
     """Answers the first `fail` requests itself with `status` (or a timeout after forwarding), then forwards."""
 
@@ -124,18 +135,12 @@ async def test_expiry_must_be_at_least_ten_minutes_ahead(fintoc):
 
 
 async def test_the_client_refuses_non_positive_or_fractional_amounts_before_sending(fintoc):
-    transport = None
-
-    def wrap(inner):
-        nonlocal transport
-        transport = CountingTransport(inner)
-        return transport
-
+    wrap, made = counting()
     async with fintoc.client(wrap=wrap) as client:
         for amount in (0, -1, 12.5, True):
             with pytest.raises(FintocInvalidRequestError):
                 await client.create_checkout_session(**session_params(amount=amount))
-    assert transport.calls == []
+    assert made[0].calls == []
 
 
 async def test_unknown_session_is_a_404(fintoc):
@@ -170,61 +175,37 @@ async def test_an_error_answer_is_replayed_for_its_key_too(fintoc):
 
 
 async def test_a_retry_after_a_timeout_reuses_the_key_and_makes_one_session(fintoc):
-    transport = None
-
-    def wrap(inner):
-        nonlocal transport
-        transport = CountingTransport(inner, fail=1, timeout_after_forwarding=True)
-        return transport
-
+    wrap, made = counting(fail=1, timeout_after_forwarding=True)
     async with fintoc.client(wrap=wrap) as client:
         session = await client.create_checkout_session(**session_params(idempotency_key="order-44-1"))
-    assert len(transport.calls) == 2
-    assert {call.headers["idempotency-key"] for call in transport.calls} == {"order-44-1"}
+    assert len(made[0].calls) == 2
+    assert {call.headers["idempotency-key"] for call in made[0].calls} == {"order-44-1"}
     assert fintoc.session_count() == 1
     assert session.amount == 12990
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
 async def test_retryable_statuses_are_retried_then_succeed(fintoc, status):
-    transport = None
-
-    def wrap(inner):
-        nonlocal transport
-        transport = CountingTransport(inner, fail=2, status=status)
-        return transport
-
+    wrap, made = counting(fail=2, status=status)
     async with fintoc.client(wrap=wrap) as client:
         session = await client.create_checkout_session(**session_params(idempotency_key=f"order-45-{status}"))
-    assert len(transport.calls) == 3 and session.id.startswith("cs_")
+    assert len(made[0].calls) == 3 and session.id.startswith("cs_")
 
 
 async def test_retries_are_bounded(fintoc):
-    transport = None
-
-    def wrap(inner):
-        nonlocal transport
-        transport = CountingTransport(inner, fail=100, status=503)
-        return transport
-
+    wrap, made = counting(fail=100, status=503)
     async with fintoc.client(wrap=wrap, max_retries=2) as client:
         with pytest.raises(FintocAPIError):
             await client.create_checkout_session(**session_params())
-    assert len(transport.calls) == 3
+    assert len(made[0].calls) == 3
 
 
 async def test_client_errors_are_not_retried(fintoc):
-    transport = None
-
-    def wrap(inner):
-        nonlocal transport
-        transport = CountingTransport(inner)
-        return transport
-
+    wrap, made = counting()
     async with fintoc.client(wrap=wrap) as client:
         with pytest.raises(FintocInvalidRequestError):
             await client.create_checkout_session(**session_params(currency="USD"))
-    assert len(transport.calls) == 1
+    assert len(made[0].calls) == 1
 
 
 async def test_an_unreachable_fintoc_fails_fast_with_a_connection_error():
