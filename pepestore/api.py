@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from pepestore.health import health_report
 from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
 from pepestore.payments.webhook import MAX_BODY_BYTES, handle_webhook
@@ -63,9 +64,17 @@ async def payments_webhook(request: Request) -> JSONResponse:
     return JSONResponse(answer.body, status_code=answer.status)
 
 
+async def health(_request: Request) -> JSONResponse:
+    report = await run_in_threadpool(health_report)
+    return JSONResponse(report, status_code=200 if report["ok"] else 503)
+
+
 def build_api() -> Starlette:
     settings = get_settings()
-    routes = [Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])]
+    routes = [
+        Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/health", health, methods=["GET"]),
+    ]
     if settings.fintoc_sandbox:
         # Only a store without Fintoc keys serves the sandbox: a live store never exposes a fake payment provider.
         from pepestore.payments.sandbox.api import build_sandbox_api

@@ -44,3 +44,30 @@ def test_fresh_sqlite_file_reaches_the_models_schema(tmp_path):
 def test_fresh_postgres_database_reaches_the_models_schema(postgres_url):
     migrate(postgres_url)
     assert schema_differences(postgres_url) == []
+
+
+def test_an_existing_sqlite_store_from_the_first_release_upgrades_with_its_data(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "8cb6e1c4816c")  # the first release: catalog and carts only
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO product (slug, name, description, category, price, stock, image, active) "
+                          "VALUES ('old-mug', 'Old Mug', 'x', 'Home', 5990, 4, '/x.webp', 1)"))
+        conn.execute(text("INSERT INTO cart (token, created_at, updated_at) VALUES ('t', '2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO cart_line (cart_id, product_id, quantity, added_at) VALUES (1, 1, 2, '2026-01-01')"))
+    engine.dispose()
+    migrate(url)
+    assert schema_differences(url) == []
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name, stock FROM product")).all() == [("Old Mug", 4)]
+        assert conn.execute(text("SELECT quantity FROM cart_line")).scalar_one() == 2
+        assert conn.execute(text("SELECT revision FROM cart")).scalar_one() == 0
+    engine.dispose()
