@@ -82,7 +82,8 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
 def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | None:
     """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None."""
     with session.begin_nested() as savepoint:
-        for product_id, quantity, name in wanted:
+        # Always lock product rows in id order, so two orders touching the same products cannot deadlock.
+        for product_id, quantity, name in sorted(wanted):
             taken = session.exec(
                 update(Product)
                 .where(col(Product.id) == product_id, col(Product.stock) >= quantity)
@@ -95,7 +96,7 @@ def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | N
 
 
 def _release_stock(session: Session, order_id: int) -> None:
-    for line in _lines(session, order_id):
+    for line in sorted(_lines(session, order_id), key=lambda line: line.product_id):
         session.exec(update(Product).where(col(Product.id) == line.product_id)
                      .values(stock=Product.stock + line.quantity))
 
