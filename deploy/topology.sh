@@ -50,8 +50,11 @@ configure() {
 start_instance() {  # start_instance I
     local port=$((BACKEND_BASE_PORT + $1))
     echo "==> Starting instance $1 on 127.0.0.1:$port"
-    (cd "$ROOT" && setsid reflex run --env prod --backend-only --backend-port "$port" --backend-host 127.0.0.1 \
-        >>"$RUN/instance-$1.log" 2>&1 & echo $! >"$RUN/instance-$1.pid")
+    cd "$ROOT"
+    # setsid: the instance leads its own process group, so stopping it stops its workers too.
+    setsid reflex run --env prod --backend-only --backend-port "$port" --backend-host 127.0.0.1 \
+        </dev/null >>"$RUN/instance-$1.log" 2>&1 &
+    echo $! >"$RUN/instance-$1.pid"
 }
 
 wait_http() {  # wait_http URL SECONDS
@@ -100,7 +103,9 @@ PY
     for i in $(seq 1 "$count"); do
         : >"$RUN/instance-$i.log"
         start_instance "$i"
-        upstreams+="        server 127.0.0.1:$((BACKEND_BASE_PORT + i)) max_fails=1 fail_timeout=3s;"$'\n'
+        # max_fails=0: never mark an instance down. A stopped instance refuses connections, which fails over to
+        # the next one at once; marking lets a restart blip mark every instance down ("no live upstreams").
+        upstreams+="        server 127.0.0.1:$((BACKEND_BASE_PORT + i)) max_fails=0;"$'\n'
     done
     for i in $(seq 1 "$count"); do wait_http "http://127.0.0.1:$((BACKEND_BASE_PORT + i))/ping" 120; done
 
@@ -112,7 +117,8 @@ for key, value in {"@RUN@": run, "@STATIC@": static, "@PORT@": port, "@UPSTREAMS
     text = text.replace(key, value)
 open(out, "w").write(text)
 PY
-    nginx -p "$RUN" -c "$RUN/nginx.conf"
+    # nginx's own daemon keeps the descriptors it started with: give it files, never the caller's pipes.
+    nginx -p "$RUN" -c "$RUN/nginx.conf" </dev/null >"$RUN/nginx-start.log" 2>&1 || { cat "$RUN/nginx-start.log" >&2; exit 1; }
     wait_http "http://127.0.0.1:$NGINX_PORT/health" 30
     echo "==> Pepestore: $PUBLIC_URL ($count instances behind nginx; health at $PUBLIC_URL/health)"
 }
