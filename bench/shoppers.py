@@ -1,0 +1,197 @@
+"""Simulated shoppers against a running Pepestore (one instance or the nginx topology), printing per-step
+latency percentiles, throughput and errors.
+
+Each shopper: browse (static page + catalog load event over Reflex's websocket), add to cart (event round
+trip), check out (order + Fintoc session against the sandbox: the `pay` event until the session token
+arrives), and the webhook (a signed payment_intent.succeeded POSTed through the load balancer).
+
+    python bench/shoppers.py --url http://localhost:8080 --database-url postgresql+psycopg://…/pepestore \
+        --shoppers 60 --concurrency 20
+
+Needs the bench extras: pip install -r bench/requirements.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections import defaultdict
+
+import httpx
+import socketio
+from sqlmodel import Session, create_engine, select
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+from pepestore.models import Order  # noqa: E402
+from pepestore.payments import signature  # noqa: E402
+from pepestore.payments.sandbox.models import SandboxAccount  # noqa: E402
+
+CART = "reflex___state____state.pepestore___state___cart____cart_state"
+CATALOG = "reflex___state____state.pepestore___state___catalog____catalog_state"
+CHECKOUT = "reflex___state____state.pepestore___state___checkout____checkout_state"
+STEPS = ("browse", "add_to_cart", "checkout", "webhook")
+NAMESPACE = "/_event"  # Reflex's socket.io namespace and path
+
+
+class Shopper:
+    """One browser tab, speaking Reflex's websocket protocol."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.token = str(uuid.uuid4())
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.updates: asyncio.Queue = asyncio.Queue()
+        self.sio.on("event", self._on_update, namespace=NAMESPACE)
+        self.state: dict = defaultdict(dict)
+
+    async def _on_update(self, data):
+        update = json.loads(data) if isinstance(data, str) else data
+        for substate, values in (update.get("delta") or {}).items():
+            self.state[substate].update(values)
+        await self.updates.put(update)
+
+    async def connect(self) -> None:
+        await self.sio.connect(f"{self.base_url}?token={self.token}", socketio_path=NAMESPACE,
+                               namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=10)
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+    async def send(self, name: str, payload: dict, path: str = "/", until: str | None = None) -> None:
+        """Emit one event; with `until`, wait for the first update that changes that substate."""
+        while not self.updates.empty():
+            self.updates.get_nowait()
+        await self.sio.emit("event", {
+            "name": name, "payload": payload,
+            "router_data": {"pathname": path, "query": {}, "asPath": path},
+        }, namespace=NAMESPACE)
+        while until is not None:
+            update = await asyncio.wait_for(self.updates.get(), timeout=30)
+            if until in (update.get("delta") or {}):
+                return
+
+    async def wait_for(self, substate: str, key: str, predicate, timeout: float = 30) -> object:
+        deadline = time.monotonic() + timeout
+        while not predicate(self.state[substate].get(key)):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{substate}.{key} never arrived")
+            try:
+                await asyncio.wait_for(self.updates.get(), timeout=remaining)
+            except asyncio.TimeoutError:
+                pass
+        return self.state[substate][key]
+
+
+async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, engine, results) -> None:
+    shopper = Shopper(args.url)
+
+    async def step(name: str, coro):
+        started = time.perf_counter()
+        try:
+            value = await coro
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+            results["errors"][name].append(f"{exc.__class__.__name__}: {exc}"[:120])
+            raise
+        results["latency"][name].append(time.perf_counter() - started)
+        return value
+
+    try:
+        async def browse():
+            (await http.get(f"{args.url}/")).raise_for_status()
+            await shopper.connect()
+            await shopper.send(f"{CATALOG}.load", {}, until=CATALOG)
+
+        await step("browse", browse())
+        products = shopper.state[CATALOG].get("products_rx_state_") or []
+        in_stock = [p for p in products if p.get("stock", 0) > 2]
+        product = in_stock[index % len(in_stock)]
+        await step("add_to_cart", shopper.send(f"{CART}.add_to_cart", {"product_id": product["id"], "quantity": 1},
+                                               until=CART))
+
+        async def checkout():
+            await shopper.send(f"{CHECKOUT}.pay", {"form_data": {"email": f"bench{index}@example.cl"}}, "/cart")
+            return await shopper.wait_for(CHECKOUT, "order_token_rx_state_", bool)
+
+        order_token = await step("checkout", checkout())
+
+        def order_facts():
+            with Session(engine) as session:
+                order = session.exec(select(Order).where(Order.public_token == order_token)).one()
+                return order.id, order.total
+
+        order_id, total = await asyncio.to_thread(order_facts)
+        body = json.dumps({"id": f"evt_bench_{uuid.uuid4().hex}", "type": "payment_intent.succeeded",
+                           "object": "event", "mode": "test",
+                           "data": {"id": f"pi_bench_{order_id}", "object": "payment_intent", "amount": total,
+                                    "currency": "CLP", "status": "succeeded",
+                                    "metadata": {"order_id": str(order_id)}}}).encode()
+
+        async def webhook():
+            response = await http.post(f"{args.url}/payments/webhook", content=body,
+                                       headers={"Fintoc-Signature": signature.sign(body, secret)})
+            response.raise_for_status()
+
+        await step("webhook", webhook())
+    except Exception:  # noqa: BLE001 - already recorded by step()
+        pass
+    finally:
+        if shopper.sio.connected:
+            await shopper.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://localhost:8080")
+    parser.add_argument("--database-url", required=True, help="the store's database (reads the sandbox's keys)")
+    parser.add_argument("--shoppers", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+
+    engine = create_engine(args.database_url)
+    with Session(engine) as session:
+        secret = session.exec(select(SandboxAccount.webhook_secret)).one()
+    results = {"latency": defaultdict(list), "errors": defaultdict(list)}
+    gate = asyncio.Semaphore(args.concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=args.concurrency * 2)) as http:
+        async def gated(i):
+            async with gate:
+                await one_shopper(i, args, http, secret, engine, results)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(gated(i) for i in range(args.shoppers)))
+        elapsed = time.perf_counter() - started
+
+    completed = len(results["latency"]["webhook"])
+    print(f"\n{args.label or args.url}: {args.shoppers} shoppers, {args.concurrency} at once, {elapsed:.1f} s")
+    print(f"throughput: {completed / elapsed:.1f} complete purchases/s")
+    print(f"{'step':12} {'ok':>5} {'err':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    for name in STEPS:
+        values, errors = results["latency"][name], results["errors"][name]
+        if values:
+            print(f"{name:12} {len(values):5} {len(errors):5} {percentile(values, 50) * 1000:8.1f} "
+                  f"{percentile(values, 95) * 1000:8.1f} {percentile(values, 99) * 1000:8.1f} "
+                  f"{statistics.mean(values) * 1000:8.1f}")
+        else:
+            print(f"{name:12} {0:5} {len(errors):5}")
+        for message in sorted(set(errors))[:3]:
+            print(f"    error: {message}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

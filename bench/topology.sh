@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmark the production topology with one, then two app instances behind nginx, on a fresh database.
+#   bash bench/topology.sh [SHOPPERS=60] [CONCURRENCY=20]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh bench/requirements.txt
+SHOPPERS="${1:-60}"
+CONCURRENCY="${2:-20}"
+export NGINX_PORT="${NGINX_PORT:-8080}"
+export DATABASE_URL="${BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/pepestore_bench}"
+export RECONCILE_AFTER_SECONDS=600   # keep the reconciler out of the measurement
+
+for instances in 1 2; do
+    python - <<'PY'
+import os
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+url = make_url(os.environ["DATABASE_URL"])
+admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+with admin.connect() as conn:
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+admin.dispose()
+PY
+    bash deploy/topology.sh up "$instances" >/dev/null
+    python bench/shoppers.py --url "http://localhost:$NGINX_PORT" --database-url "$DATABASE_URL" \
+        --shoppers "$SHOPPERS" --concurrency "$CONCURRENCY" --label "$instances instance(s) behind nginx"
+done
+bash deploy/topology.sh down >/dev/null
