@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from pepestore.db import session_scope
 from pepestore.models import as_utc, utcnow
 from pepestore.payments.config import get_fintoc_config
+from pepestore.payments.errors import FintocError
 from pepestore.payments.gateway import fintoc_client
 from pepestore.settings import get_settings
 from pepestore.store import orders
@@ -34,6 +36,11 @@ class _Placed:
     expires_at: object
     session_token: str | None
     redirect_url: str | None
+    # Orders this placement replaced (the cart changed): their Fintoc sessions must not stay payable.
+    replaced: list[tuple[int, str]] = field(default_factory=list)
+
+
+log = logging.getLogger("pepestore.checkout")
 
 
 def status_page_url(public_token: str) -> str:
@@ -42,9 +49,20 @@ def status_page_url(public_token: str) -> str:
 
 def _place(cart_token: object, email: object, client_token: str | None) -> _Placed:
     with session_scope() as session:
+        before = orders.open_orders_for_cart(session, cart_token)
         order = orders.place_order(session, cart_token, email, client_token, utcnow())
+        replaced = [(order_id, session_id) for order_id, session_id in before if order_id != order.id and session_id]
         return _Placed(order.id, order.public_token, order.total, order.customer_email, as_utc(order.expires_at),
-                       order.fintoc_session_token, order.fintoc_redirect_url)
+                       order.fintoc_session_token, order.fintoc_redirect_url, replaced)
+
+
+async def expire_at_fintoc(order_id: int, session_id: str) -> None:
+    """Close a cancelled order's session so it can no longer be paid. Best effort: if it fails, or the shopper
+    paid a moment before, the payment still arrives and takes the late-payment path."""
+    try:
+        await fintoc_client().expire_checkout_session(session_id, idempotency_key=f"order-{order_id}-expire")
+    except FintocError as exc:
+        log.info("session %s of cancelled order %s not expired: %s", session_id, order_id, exc)
 
 
 def _attach(order_id: int, session_id: str, session_token: str | None, redirect_url: str | None) -> None:
@@ -56,6 +74,8 @@ async def start_checkout(cart_token: object, email: object, client_token: str | 
     """Raises StoreError for the shopper to read, or FintocError when Fintoc could not be reached."""
     config = get_fintoc_config()
     placed = await asyncio.to_thread(_place, cart_token, email, client_token)
+    for order_id, session_id in placed.replaced:
+        await expire_at_fintoc(order_id, session_id)
     session_token, redirect_url = placed.session_token, placed.redirect_url
     if session_token is None:
         page = status_page_url(placed.public_token)
@@ -84,12 +104,12 @@ def _order_id_for(order_token: object) -> int | None:
         return order.id if order is not None else None
 
 
-def _cancel_if_pending(order_id: int) -> tuple[str, str | None]:
+def _cancel_if_pending(order_id: int) -> tuple[str, str | None, str | None]:
     with session_scope() as session:
-        orders.cancel_order(session, order_id, orders.Source.SHOPPER, "the shopper closed the payment window",
-                            utcnow())
+        cancelled = orders.cancel_order(session, order_id, orders.Source.SHOPPER,
+                                        "the shopper closed the payment window", utcnow())
         order = session.get(orders.Order, order_id)
-        return order.status, order.status_reason
+        return order.status, order.status_reason, order.fintoc_session_id if cancelled else None
 
 
 async def abandon_checkout(order_token: object) -> tuple[str, str | None]:
@@ -103,4 +123,7 @@ async def abandon_checkout(order_token: object) -> tuple[str, str | None]:
     if order_id is None:
         raise StoreError("That order does not exist.")
     await settle_order(order_id, orders.Source.SHOPPER)
-    return await asyncio.to_thread(_cancel_if_pending, order_id)
+    status, reason, session_to_expire = await asyncio.to_thread(_cancel_if_pending, order_id)
+    if session_to_expire:
+        await expire_at_fintoc(order_id, session_to_expire)
+    return status, reason

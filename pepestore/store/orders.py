@@ -186,6 +186,16 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     return order
 
 
+def open_orders_for_cart(session: Session, cart_token: object) -> list[tuple[int, str | None]]:
+    """(order id, Fintoc session id) of the cart's orders still waiting for payment."""
+    if not is_well_formed_token(cart_token):
+        return []
+    return list(session.exec(
+        select(Order.id, Order.fintoc_session_id).join(Cart, col(Cart.id) == col(Order.cart_id))
+        .where(Cart.token == cart_token, Order.status == S.PENDING_PAYMENT)
+    ))
+
+
 def attach_checkout_session(session: Session, order_id: int, session_id: str, session_token: str | None,
                             redirect_url: str | None, now: datetime) -> Order:
     order = _locked_order(session, order_id)

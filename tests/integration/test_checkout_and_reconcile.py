@@ -178,3 +178,24 @@ async def test_concurrent_checkouts_of_one_cart_on_postgres_make_one_order(pg_en
         assert len(session.exec(select(Order)).all()) == 1
         assert len(session.exec(select(SandboxCheckoutSession)).all()) == 1
     assert stock_of(pg_engine, "wool-beanie") == 2
+
+
+async def test_a_cancelled_order_can_no_longer_be_paid_at_fintoc(store, engine):
+    start = await start_checkout(new_cart(("cast-iron-teapot", 1)), "ana@example.cl", None)
+    await abandon_checkout(start.order_token)
+    order = the_order(engine, start.order_token)
+    assert sandbox_session(engine, order.fintoc_session_id).status == "expired"
+
+
+async def test_changing_the_cart_closes_the_replaced_orders_session(store, engine):
+    token = new_cart(("wool-beanie", 1))
+    first = await start_checkout(token, "ana@example.cl", None)
+    with session_scope() as session:
+        wool = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()
+        cart.add_item(session, token, wool, 1)
+    second = await start_checkout(token, "ana@example.cl", None)
+    assert second.order_token != first.order_token
+    replaced = the_order(engine, first.order_token)
+    assert replaced.status == S.CANCELLED
+    assert sandbox_session(engine, replaced.fintoc_session_id).status == "expired"
+    assert sandbox_session(engine, the_order(engine, second.order_token).fintoc_session_id).status == "created"
