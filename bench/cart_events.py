@@ -1,0 +1,92 @@
+"""Add-to-cart round trips with many shoppers connected to one worker, and what each shopper costs the server.
+
+    python bench/cart_events.py --url http://localhost:3000 --shoppers 200 --adds 3 --think 5 [--server-pid PID]
+
+Connects all shoppers first (each loads the catalog, as a tab would), then every shopper adds to its cart
+`--adds` times, pausing a random 0 to 2×`--think` seconds before each add (people look before they click:
+200 shoppers thinking 5 s on average offer about 40 adds a second). Prints the add-to-cart p50/p95/p99 and, given the
+server's pid, its resident memory before and after the shoppers connected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shoppers import CART, CATALOG, Shopper, percentile  # noqa: E402
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its children, in KB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for each in pids:
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://localhost:3000")
+    parser.add_argument("--shoppers", type=int, default=200)
+    parser.add_argument("--adds", type=int, default=3)
+    parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a shopper's adds")
+    parser.add_argument("--server-pid", type=int)
+    args = parser.parse_args()
+
+    before = rss_kb(args.server_pid) if args.server_pid else None
+    shoppers = [Shopper(args.url) for _ in range(args.shoppers)]
+    connect_gate = asyncio.Semaphore(20)
+
+    async def arrive(shopper: Shopper) -> None:
+        async with connect_gate:
+            await shopper.connect()
+            await shopper.send(f"{CATALOG}.load", {}, until=CATALOG)
+
+    await asyncio.gather(*(arrive(s) for s in shoppers))
+    connected = rss_kb(args.server_pid) if args.server_pid else None
+    products = [p for p in shoppers[0].state[CATALOG]["products_rx_state_"] if p["stock"] > 5]
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def shop(shopper: Shopper, seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(args.adds):
+            await asyncio.sleep(rng.random() * 2 * args.think)
+            started = time.perf_counter()
+            try:
+                await shopper.send(f"{CART}.add_to_cart", {"product_id": rng.choice(products)["id"], "quantity": 1},
+                                   until=CART)
+                latencies.append(time.perf_counter() - started)
+            except Exception as exc:  # noqa: BLE001 - counted and shown
+                errors.append(exc.__class__.__name__)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(shop(s, i) for i, s in enumerate(shoppers)))
+    elapsed = time.perf_counter() - started
+    await asyncio.gather(*(s.close() for s in shoppers))
+
+    print(f"\n{args.url}: {args.shoppers} connected shoppers, {len(latencies)} adds in {elapsed:.1f} s "
+          f"({len(latencies) / elapsed:.0f}/s), {len(errors)} errors")
+    if latencies:
+        print(f"add to cart: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f}"
+              f" ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms")
+    if before is not None:
+        print(f"server memory: {before / 1024:.0f} MB before, {connected / 1024:.0f} MB with the shoppers connected: "
+              f"{(connected - before) / args.shoppers:.0f} KB per connected shopper")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
