@@ -21,10 +21,6 @@ class CatalogState(rx.State):
     def sort_options(self) -> list[list[str]]:
         return [[key, label] for key, label in catalog.SORTS.items()]
 
-    @rx.var
-    def has_filters(self) -> bool:
-        return bool(self.search or self.category)
-
     def _query(self) -> CatalogQuery:
         return CatalogQuery(search=self.search, category=self.category, sort=self.sort)
 

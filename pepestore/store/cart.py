@@ -110,10 +110,6 @@ def load_cart(session: Session, token: object) -> CartView:
     return _view(session, _find_cart(session, token))
 
 
-def cart_exists(session: Session, token: object) -> bool:
-    return _find_cart(session, token) is not None
-
-
 def _purchasable(session: Session, raw_product_id: object) -> Product:
     product = session.get(Product, inputs.product_id(raw_product_id))
     if product is None or not product.active:
