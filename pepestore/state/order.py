@@ -16,7 +16,9 @@ from pepestore.store import orders
 
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
-CHECK_FINTOC_EVERY = 5  # rounds
+# Rounds at which the page asks Fintoc itself (after 10 s and 60 s). Rarely: Fintoc allows 5 requests a second
+# per account, every open page would spend them, and the reconciler asks for every pending order anyway.
+CHECK_FINTOC_AT = frozenset({5, 30})
 
 
 @dataclasses.dataclass
@@ -105,7 +107,7 @@ class OrderState(rx.State):
                     order_id = self._order_id
                 if not order_id:
                     return
-                if round_number % CHECK_FINTOC_EVERY == 0:
+                if round_number in CHECK_FINTOC_AT:
                     await settle_order(order_id, orders.Source.SHOPPER)
                 async with self:
                     self.refresh()
