@@ -7,7 +7,6 @@ import reflex as rx
 from pepestore import routes
 from pepestore.db import session_scope
 from pepestore.money import format_clp
-from pepestore.settings import get_settings
 from pepestore.store import cart as cart_service
 from pepestore.store.errors import StoreError
 
@@ -19,7 +18,6 @@ class CartRow:
     image: str
     href: str
     quantity: int
-    max_quantity: int
     unit_price: str
     line_total: str
     problem: str
@@ -39,7 +37,6 @@ class CartState(rx.State):
         return any(row.problem for row in self.rows)
 
     def _show(self, view: cart_service.CartView) -> None:
-        limit = get_settings().cart_max_line_quantity
         self.token = view.token or self.token
         self.rows = [
             CartRow(
@@ -48,7 +45,6 @@ class CartState(rx.State):
                 image=line.image,
                 href=routes.product(line.slug),
                 quantity=line.quantity,
-                max_quantity=max(1, min(line.stock, limit)),
                 unit_price=format_clp(line.unit_price),
                 line_total=format_clp(line.line_total),
                 problem=line.problem,

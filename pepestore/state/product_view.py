@@ -7,7 +7,6 @@ import dataclasses
 from pepestore import routes
 from pepestore.models import Product
 from pepestore.money import format_clp
-from pepestore.settings import get_settings
 
 LOW_STOCK = 5
 
@@ -23,7 +22,6 @@ class ProductView:
     href: str
     price: str
     stock: int
-    max_quantity: int
     stock_label: str
     stock_tone: str  # a Radix colour: green, orange or gray
 
@@ -48,7 +46,6 @@ def product_view(product: Product) -> ProductView:
         href=routes.product(product.slug),
         price=format_clp(product.price),
         stock=product.stock,
-        max_quantity=max(1, min(product.stock, get_settings().cart_max_line_quantity)),
         stock_label=label,
         stock_tone=tone,
     )
@@ -57,5 +54,5 @@ def product_view(product: Product) -> ProductView:
 # Shown (behind a loading skeleton) before a product page has loaded, so the page's vars are never None.
 NO_PRODUCT = ProductView(
     id=0, slug="", name="", description="", category="", image="", href="", price="", stock=0,
-    max_quantity=1, stock_label="", stock_tone="gray",
+    stock_label="", stock_tone="gray",
 )

@@ -105,6 +105,12 @@ def _view(session: Session, cart: Cart | None) -> CartView:
     return CartView(token=cart.token, lines=lines)
 
 
+def _line_of(session: Session, cart_id: int, product_id: int) -> CartLine | None:
+    return session.exec(
+        select(CartLine).where(CartLine.cart_id == cart_id, CartLine.product_id == product_id)
+    ).first()
+
+
 def load_cart(session: Session, token: object) -> CartView:
     """The cart behind a token; an unknown or malformed token reads as an empty cart with no token."""
     return _view(session, _find_cart(session, token))
@@ -135,11 +141,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
     quantity = inputs.whole_number(raw_quantity, what="Quantity", low=1, high=limit)
     product = _purchasable(session, raw_product_id)
     cart = _find_cart(session, token, for_update=True)
-    line = None
-    if cart is not None:
-        line = session.exec(
-            select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id)
-        ).first()
+    line = _line_of(session, cart.id, product.id) if cart is not None else None
     current = line.quantity if line else 0
     new_quantity, notice = _clamp(product, current + quantity)
     if new_quantity <= current:
@@ -154,9 +156,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
                 session.add(CartLine(cart_id=cart.id, product_id=product.id, quantity=new_quantity))
         except IntegrityError:
             # Another tab added the same product at the same moment; fold into its line.
-            line = session.exec(
-                select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product.id)
-            ).one()
+            line = _line_of(session, cart.id, product.id)
             new_quantity, notice = _clamp(product, line.quantity + quantity)
             line.quantity = new_quantity
     else:
@@ -170,12 +170,8 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
 def _line_in_cart(session: Session, token: object, raw_product_id: object) -> tuple[Cart, CartLine]:
     product_id = inputs.product_id(raw_product_id)
     cart = _find_cart(session, token, for_update=True)
-    line = None
-    if cart is not None:
-        line = session.exec(
-            select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product_id)
-        ).first()
-    if cart is None or line is None:
+    line = _line_of(session, cart.id, product_id) if cart is not None else None
+    if line is None:
         raise StoreError("That product is not in your cart any more.")
     return cart, line
 

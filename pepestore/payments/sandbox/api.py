@@ -86,12 +86,11 @@ def build_sandbox_api(base_url: str) -> Router:
         return endpoint
 
     def _run(operation, params, path_params, key, request_fingerprint) -> tuple[int, str]:
-        scoped_key = key or None
         for _attempt in range(2):
             try:
                 with session_scope() as session:
-                    if scoped_key:
-                        replayed = service.replay(session, scoped_key, request_fingerprint)
+                    if key:
+                        replayed = service.replay(session, key, request_fingerprint)
                         if replayed:
                             return replayed
                     try:
@@ -100,8 +99,8 @@ def build_sandbox_api(base_url: str) -> Router:
                     except SandboxError as exc:
                         status, payload = exc.status, exc.body()
                     body = json.dumps(payload, separators=(",", ":"))
-                    if scoped_key:
-                        service.remember(session, scoped_key, request_fingerprint, status, body)
+                    if key:
+                        service.remember(session, key, request_fingerprint, status, body)
                 return status, body
             except IntegrityError:
                 continue  # the same key raced in from another request: replay its answer
