@@ -15,6 +15,10 @@ from pepestore import db
 from pepestore.settings import get_settings
 from pepestore.store.seed import seed_catalog
 
+# The store refuses to start without a payments choice; every test runs against the built-in Fintoc sandbox
+# unless it builds its own settings. Set before anything reads settings (the app, its subprocesses).
+os.environ.setdefault("FINTOC_SANDBOX", "1")
+
 # CI sets this so that a missing PostgreSQL or Redis fails the run instead of quietly skipping tests.
 REQUIRE_SERVICES = os.environ.get("PEPESTORE_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get(
