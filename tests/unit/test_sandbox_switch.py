@@ -5,8 +5,6 @@ from starlette.testclient import TestClient
 
 from tests.conftest import _clear_caches
 
-pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
-
 KEYS = {"FINTOC_SECRET_KEY": "sk_live_x", "FINTOC_PUBLIC_KEY": "pk_live_x", "FINTOC_WEBHOOK_SECRET": "whsec_x"}
 
 
