@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from pepestore.admin import routes as admin_routes
 from pepestore.health import health_report
 from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
@@ -74,6 +75,8 @@ def build_api() -> Starlette:
     routes = [
         Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/health", health, methods=["GET"]),
+        Route("/auth/login", admin_routes.login, methods=["POST"]),
+        Route("/auth/logout", admin_routes.logout, methods=["POST"]),
     ]
     if settings.fintoc_sandbox:
         # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.

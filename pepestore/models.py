@@ -151,3 +151,4 @@ class PaymentEvent(SQLModel, table=True):
 # The sandbox's tables live beside its code; importing them here registers every table the migrations manage
 # whenever the models are imported, whether or not this store runs the sandbox.
 from pepestore.payments.sandbox import models as _sandbox_models  # noqa: E402, F401
+from pepestore import staff_models as _staff_models  # noqa: E402, F401
