@@ -77,6 +77,7 @@ def build_api() -> Starlette:
         Route("/health", health, methods=["GET"]),
         Route("/auth/login", admin_routes.login, methods=["POST"]),
         Route("/auth/logout", admin_routes.logout, methods=["POST"]),
+        Route("/admin/export/orders.csv", admin_routes.export_orders, methods=["GET"]),
     ]
     if settings.fintoc_sandbox:
         # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.

@@ -103,6 +103,9 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     paid_at: datetime | None = None
+    # Set when staff mark the order shipped.
+    carrier: str | None = Field(default=None, max_length=32)
+    tracking_number: str | None = Field(default=None, max_length=64)
 
 
 class OrderLine(SQLModel, table=True):
@@ -130,6 +133,7 @@ class OrderEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)  # placed, session_created, paid, cancelled, expired, refunded, flagged, note
     source: str = Field(max_length=16)  # shopper, webhook, reconciler, admin, system
     detail: str | None = Field(default=None, max_length=500)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who, when the source is admin
     created_at: datetime = Field(default_factory=utcnow)
 
 

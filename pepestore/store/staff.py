@@ -140,6 +140,14 @@ def set_active(session: Session, raw_email: object, active: bool, now: datetime,
           detail=staff.email)
 
 
+def end_sessions(session: Session, raw_email: object, now: datetime, *, actor: str, actor_id: int | None = None,
+                 ip: str | None = None) -> int:
+    staff = _staff_by_email(session, raw_email)
+    ended = revoke_sessions(session, staff.id)
+    audit(session, "sessions_revoked", actor, now, staff_id=actor_id, detail=f"{staff.email}: {ended}", ip=ip)
+    return ended
+
+
 def list_staff(session: Session) -> list[Staff]:
     return list(session.exec(select(Staff).order_by(col(Staff.email))))
 

@@ -1,0 +1,32 @@
+"""Times as people in Chile read them. Stored times stay UTC; only what a person reads is Santiago time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+SANTIAGO = ZoneInfo("America/Santiago")
+
+
+def in_santiago(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(SANTIAGO)
+
+
+def santiago_label(moment: datetime | None) -> str:
+    """27-11-2026 14:05, the way Chileans write a date and a 24-hour time."""
+    return in_santiago(moment).strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def santiago_day_start(day: date) -> datetime:
+    """The UTC instant a Santiago calendar day begins (summer and winter time both)."""
+    return datetime.combine(day, time.min, tzinfo=SANTIAGO).astimezone(timezone.utc)
+
+
+def santiago_today(now: datetime) -> date:
+    return in_santiago(now).date()
+
+
+def santiago_week_start(now: datetime) -> datetime:
+    today = santiago_today(now)
+    return santiago_day_start(today - timedelta(days=today.weekday()))
