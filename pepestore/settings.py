@@ -25,6 +25,9 @@ class Settings:
     order_ttl_minutes: int = 30
     reconcile_interval_seconds: int = 30
     reconcile_after_seconds: int = 60
+    # Bounds on database waits (see pepestore/db.py); the lock timeout is also SQLite's busy timeout.
+    db_statement_timeout_seconds: int = 10
+    db_lock_timeout_seconds: int = 5
     # Fintoc. With no secret key the store runs against its built-in sandbox (see pepestore/payments/config.py).
     fintoc_secret_key: str | None = None
     fintoc_public_key: str | None = None
@@ -85,6 +88,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS", "30")
         ),
         reconcile_after_seconds=_positive_int("RECONCILE_AFTER_SECONDS", env.get("RECONCILE_AFTER_SECONDS", "60")),
+        db_statement_timeout_seconds=_positive_int(
+            "DB_STATEMENT_TIMEOUT_SECONDS", env.get("DB_STATEMENT_TIMEOUT_SECONDS", "10")
+        ),
+        db_lock_timeout_seconds=_positive_int("DB_LOCK_TIMEOUT_SECONDS", env.get("DB_LOCK_TIMEOUT_SECONDS", "5")),
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
         fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,
         fintoc_webhook_secret=env.get("FINTOC_WEBHOOK_SECRET") or None,
