@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import reflex as rx
 
 from pepestore.payments.checkout import abandon_checkout, start_checkout
@@ -9,6 +11,10 @@ from pepestore.store.errors import StoreError
 from pepestore.store.orders import valid_email
 
 FINTOC_UNREACHABLE = "We couldn't reach Fintoc just now. Nothing was charged — please try again in a moment."
+CHECKOUT_FAILED = ("Something went wrong on our side and checkout could not start. Nothing was charged — "
+                   "please try again in a moment.")
+
+log = logging.getLogger("pepestore.checkout")
 
 
 class CheckoutState(rx.State):
@@ -37,21 +43,25 @@ class CheckoutState(rx.State):
                 return None
             self.placing = True
             self.widget_error = ""
-            cart_token = (await self.get_state(CartState)).token
-            client_token = self.router.session.client_token
         try:
+            async with self:
+                cart_token = (await self.get_state(CartState)).token
+                client_token = self.router.session.client_token
             start = await start_checkout(cart_token, email, client_token)
         except StoreError as refusal:
-            async with self:
-                self.placing = False
-                (await self.get_state(CartState)).refresh_view()
+            await self._refresh_cart()
             return rx.toast.error(refusal.message)
         except FintocError:
+            return rx.toast.error(FINTOC_UNREACHABLE)
+        except Exception:  # noqa: BLE001 - a database that is down, a bug: the shopper hears of it, the log says what
+            log.exception("checkout failed")
+            return rx.toast.error(CHECKOUT_FAILED)
+        finally:
+            # Whatever happened above, the button must not spin forever.
             async with self:
                 self.placing = False
-            return rx.toast.error(FINTOC_UNREACHABLE)
         async with self:
-            self.placing = False
+            # All or nothing: the widget opens only with every field of a session that really exists.
             self.order_token = start.order_token
             self.session_token = start.session_token
             self.redirect_url = start.redirect_url
@@ -59,6 +69,14 @@ class CheckoutState(rx.State):
             self.widget_url = start.widget_url
             self.open_count += 1
         return None
+
+    async def _refresh_cart(self) -> None:
+        """Show the cart as it now is (a refusal often means stock changed); a failure here changes nothing."""
+        try:
+            async with self:
+                (await self.get_state(CartState)).refresh_view()
+        except Exception:  # noqa: BLE001
+            log.exception("cart refresh after a refused checkout failed")
 
     @rx.event
     def widget_succeeded(self, _data: dict):

@@ -12,6 +12,7 @@ from pepestore.models import Order, OrderStatus, as_utc, utcnow
 from pepestore.money import format_clp
 from pepestore.payments.reconcile import settle_order
 from pepestore.state.cart import CartState
+from pepestore.state.page_load import page_load
 from pepestore.store import orders
 
 WATCH_SECONDS = 2
@@ -39,6 +40,7 @@ class OrderState(rx.State):
     lines: list[OrderLineRow] = []
     not_found: bool = False
     loading: bool = True
+    load_failed: bool = False
     _order_id: int = 0
     _watching: bool = False
 
@@ -74,6 +76,7 @@ class OrderState(rx.State):
             self._show(order, orders.order_lines(session, order.id) if order else [])
 
     @rx.event
+    @page_load
     def load(self):
         token = self._token_from_url()
         cancel_requested = "cancelled" in self.router.url.query_parameters
