@@ -58,17 +58,19 @@ def _file_id(path: str) -> tuple[int, int] | None:
 def _sqlite_engine(url: str, busy_timeout_s: int) -> Engine:
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:"):
-        return create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
-    path = str(Path(path).resolve())
-    # The file is created once, when the process builds its engine. After that a missing file is an error: a
-    # connection that quietly made a new, empty file would serve nothing (or adopt a stray WAL) and look alive.
-    sqlite3.connect(path).close()
-    uri = Path(path).as_uri() + "?mode=rw"
+        path = None
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
+    else:
+        path = str(Path(path).resolve())
+        # The file is created once, when the process builds its engine. After that a missing file is an error: a
+        # connection that quietly made a new, empty file would serve nothing (or adopt a stray WAL) and look alive.
+        sqlite3.connect(path).close()
+        uri = Path(path).as_uri() + "?mode=rw"
 
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=busy_timeout_s, check_same_thread=False)
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, timeout=busy_timeout_s, check_same_thread=False)
 
-    engine = create_engine(url, creator=connect, pool_timeout=POOL_TIMEOUT_S)
+        engine = create_engine(url, creator=connect, pool_timeout=POOL_TIMEOUT_S)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, record):
@@ -77,14 +79,23 @@ def _sqlite_engine(url: str, busy_timeout_s: int) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-        record.info["file_id"] = _file_id(path)
+        record.info["file_id"] = _file_id(path) if path else None
 
     @event.listens_for(engine, "checkout")
     def _same_file_as_when_opened(_dbapi_connection, record, _proxy):
         # An open connection keeps reading a file that was moved or deleted, through its file descriptor, and
         # writes to a deleted one are lost. Drop it: the pool reconnects by path, which fails if the file is gone.
-        if _file_id(path) != record.info.get("file_id"):
+        if path and _file_id(path) != record.info.get("file_id"):
             raise DisconnectionError(f"the database file {path} was moved or deleted")
+
+    @event.listens_for(engine, "savepoint")
+    def _sqlite_begin_before_savepoint(connection, _name):
+        # pysqlite opens a transaction only before a write, so a SAVEPOINT taken first became the transaction
+        # itself and its RELEASE committed it: an order refused after its stock was taken kept the stock
+        # taken. Open the real transaction first (IMMEDIATE: the writes follow, wait for the lock now).
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 

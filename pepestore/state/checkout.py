@@ -47,7 +47,8 @@ class CheckoutState(rx.State):
             async with self:
                 cart_token = (await self.get_state(CartState)).token
                 client_token = self.router.session.client_token
-            start = await start_checkout(cart_token, email, client_token)
+                client_ip = self.router.session.client_ip or None
+            start = await start_checkout(cart_token, email, client_token, client_ip)
         except StoreError as refusal:
             await self._refresh_cart()
             return rx.toast.error(refusal.message)

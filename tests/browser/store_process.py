@@ -50,7 +50,10 @@ def running_store(database_url: str, *, name: str = "browser", extra_env: dict[s
     port = free_port()
     base = f"http://localhost:{port}"
     env = {**os.environ, "DATABASE_URL": database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
-           "FINTOC_SANDBOX": "1", **(extra_env or {})}
+           "FINTOC_SANDBOX": "1",
+           # Every test browser comes from 127.0.0.1: per-address limits would count the whole suite as one shopper.
+           "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000",
+           **(extra_env or {})}
     if web_dir is not None:
         env["REFLEX_WEB_WORKDIR"] = str(web_dir)
     for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):

@@ -9,14 +9,16 @@ from sqlalchemy.exc import OperationalError
 from pepestore import db
 from pepestore.settings import load_settings
 
+SANDBOX = {"FINTOC_SANDBOX": "1"}
+
 
 def test_timeouts_come_from_settings_with_short_defaults():
-    settings = load_settings({})
+    settings = load_settings(SANDBOX)
     assert (settings.db_statement_timeout_seconds, settings.db_lock_timeout_seconds) == (10, 5)
-    tuned = load_settings({"DB_STATEMENT_TIMEOUT_SECONDS": "30", "DB_LOCK_TIMEOUT_SECONDS": "2"})
+    tuned = load_settings({**SANDBOX, "DB_STATEMENT_TIMEOUT_SECONDS": "30", "DB_LOCK_TIMEOUT_SECONDS": "2"})
     assert (tuned.db_statement_timeout_seconds, tuned.db_lock_timeout_seconds) == (30, 2)
     with pytest.raises(ValueError, match="DB_LOCK_TIMEOUT_SECONDS"):
-        load_settings({"DB_LOCK_TIMEOUT_SECONDS": "0"})
+        load_settings({**SANDBOX, "DB_LOCK_TIMEOUT_SECONDS": "0"})
 
 
 def test_the_app_engine_has_a_short_busy_timeout_and_a_pool_timeout(engine):
