@@ -14,6 +14,10 @@ FINTOC_UNREACHABLE = "We couldn't reach Fintoc just now. Nothing was charged —
 CHECKOUT_FAILED = ("Something went wrong on our side and checkout could not start. Nothing was charged — "
                    "please try again in a moment.")
 
+# The order stays pending: the reconciler settles it from Fintoc, or expires it and releases its stock.
+ABANDON_FAILED = ("We couldn't record that you closed the payment window. If you didn't pay, the order lapses by "
+                  "itself and its items go back on sale.")
+
 log = logging.getLogger("pepestore.checkout")
 
 
@@ -72,7 +76,7 @@ class CheckoutState(rx.State):
         return None
 
     async def _refresh_cart(self) -> None:
-        """Show the cart as it now is (a refusal often means stock changed); a failure here changes nothing."""
+        """Show the cart as it now is (stock may have changed, or been released); a failure here changes nothing."""
         try:
             async with self:
                 (await self.get_state(CartState)).refresh_view()
@@ -101,8 +105,10 @@ class CheckoutState(rx.State):
             return rx.toast.error(refusal.message)
         except FintocError:
             return rx.toast.error(FINTOC_UNREACHABLE)
-        async with self:
-            (await self.get_state(CartState)).refresh_view()
+        except Exception:  # noqa: BLE001
+            log.exception("abandoning the checkout of order %s failed", order_token)
+            return rx.toast.error(ABANDON_FAILED)
+        await self._refresh_cart()
         if status == "paid":
             return rx.redirect(f"/order/{order_token}")
         if reason and "bank" in reason:

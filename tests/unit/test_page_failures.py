@@ -11,7 +11,7 @@ from pepestore.models import Order, Product
 from pepestore.state import checkout as checkout_state
 from pepestore.state.cart import CART_UNAVAILABLE, CartState
 from pepestore.state.catalog import CatalogState
-from pepestore.state.checkout import CHECKOUT_FAILED, CheckoutState
+from pepestore.state.checkout import ABANDON_FAILED, CHECKOUT_FAILED, CheckoutState
 from pepestore.state.order import OrderState
 from pepestore.state.product import ProductState
 from tests.unit.reflex_helpers import new_state, toasts, visit
@@ -156,3 +156,15 @@ async def test_pay_resets_and_tells_the_shopper_on_any_unexpected_error(engine, 
     assert checkout.placing is False and checkout.session_token == "" and checkout.open_count == 0
     # A second press works again instead of being taken for a double click.
     assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", CHECKOUT_FAILED)]
+
+
+async def test_closing_the_widget_during_a_failure_says_what_happens_to_the_order(engine, monkeypatch, caplog):
+    async def broken_abandon(_order_token):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(checkout_state, "abandon_checkout", broken_abandon)
+    checkout = await new_state(CheckoutState)
+    checkout.order_token, checkout.session_token = "t" * 32, "cs_tok_1"
+    assert toasts(await CheckoutState.widget_exited.fn(checkout)) == [("error", ABANDON_FAILED)]
+    assert checkout.order_token == "" and checkout.session_token == ""
+    assert logged_failures(caplog) == [f"abandoning the checkout of order {'t' * 32} failed"]
