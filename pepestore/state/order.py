@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from urllib.parse import unquote
 
 import reflex as rx
@@ -14,6 +15,8 @@ from pepestore.payments.reconcile import settle_order
 from pepestore.state.cart import CartState
 from pepestore.state.page_load import page_load
 from pepestore.store import orders
+
+log = logging.getLogger("pepestore.order")
 
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
@@ -110,13 +113,16 @@ class OrderState(rx.State):
                     order_id = self._order_id
                 if not order_id:
                     return
-                if round_number in CHECK_FINTOC_AT:
-                    await settle_order(order_id, orders.Source.SHOPPER)
-                async with self:
-                    self.refresh()
-                    if not self.pending:
-                        (await self.get_state(CartState)).refresh_view()
-                        return
+                try:
+                    if round_number in CHECK_FINTOC_AT:
+                        await settle_order(order_id, orders.Source.SHOPPER)
+                    async with self:
+                        self.refresh()
+                        if not self.pending:
+                            (await self.get_state(CartState)).refresh_view()
+                            return
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the watch: the next round retries
+                    log.exception("watching order %s failed", order_id)
         finally:
             async with self:
                 self._watching = False

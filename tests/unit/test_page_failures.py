@@ -7,13 +7,15 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from pepestore.models import Order, Product
+from pepestore.models import Order, OrderStatus, Product
 from pepestore.state import checkout as checkout_state
 from pepestore.state.cart import CART_UNAVAILABLE, CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.checkout import ABANDON_FAILED, CHECKOUT_FAILED, CheckoutState
+from pepestore.state import order as order_state
 from pepestore.state.order import OrderState
 from pepestore.state.product import ProductState
+from tests.integration.store_server import place_order
 from tests.unit.reflex_helpers import new_state, toasts, visit
 
 
@@ -168,3 +170,25 @@ async def test_closing_the_widget_during_a_failure_says_what_happens_to_the_orde
     assert toasts(await CheckoutState.widget_exited.fn(checkout)) == [("error", ABANDON_FAILED)]
     assert checkout.order_token == "" and checkout.session_token == ""
     assert logged_failures(caplog) == [f"abandoning the checkout of order {'t' * 32} failed"]
+
+
+async def test_a_failed_round_does_not_end_the_order_pages_watch(engine, database, monkeypatch, caplog):
+    order = place_order(("wool-beanie", 1))
+    page = await new_state(OrderState)
+    visit(page, f"/order/{order.public_token}")
+    assert getattr(page.load(), "fn", None) is OrderState.watch.fn
+    with Session(engine) as session:  # the webhook's news, which the page must still pick up
+        session.get(Order, order.id).status = OrderStatus.PAID
+        session.commit()
+    database.vanish()
+    rounds = []
+
+    async def next_round(_seconds):
+        rounds.append(1)
+        if len(rounds) == 3:
+            database.come_back()
+
+    monkeypatch.setattr(order_state.asyncio, "sleep", next_round)
+    await OrderState.watch.fn(page)
+    assert page.status == OrderStatus.PAID and len(rounds) == 3
+    assert logged_failures(caplog) == [f"watching order {order.id} failed"] * 2
