@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from urllib.parse import unquote
 
 import reflex as rx
@@ -12,7 +13,10 @@ from pepestore.models import Order, OrderStatus, as_utc, utcnow
 from pepestore.money import format_clp
 from pepestore.payments.reconcile import settle_order
 from pepestore.state.cart import CartState
+from pepestore.state.page_load import page_load
 from pepestore.store import orders
+
+log = logging.getLogger("pepestore.order")
 
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
@@ -39,6 +43,7 @@ class OrderState(rx.State):
     lines: list[OrderLineRow] = []
     not_found: bool = False
     loading: bool = True
+    load_failed: bool = False
     _order_id: int = 0
     _watching: bool = False
 
@@ -74,6 +79,7 @@ class OrderState(rx.State):
             self._show(order, orders.order_lines(session, order.id) if order else [])
 
     @rx.event
+    @page_load
     def load(self):
         token = self._token_from_url()
         cancel_requested = "cancelled" in self.router.url.query_parameters
@@ -107,13 +113,16 @@ class OrderState(rx.State):
                     order_id = self._order_id
                 if not order_id:
                     return
-                if round_number in CHECK_FINTOC_AT:
-                    await settle_order(order_id, orders.Source.SHOPPER)
-                async with self:
-                    self.refresh()
-                    if not self.pending:
-                        (await self.get_state(CartState)).refresh_view()
-                        return
+                try:
+                    if round_number in CHECK_FINTOC_AT:
+                        await settle_order(order_id, orders.Source.SHOPPER)
+                    async with self:
+                        self.refresh()
+                        if not self.pending:
+                            (await self.get_state(CartState)).refresh_view()
+                            return
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the watch: the next round retries
+                    log.exception("watching order %s failed", order_id)
         finally:
             async with self:
                 self._watching = False
