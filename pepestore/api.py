@@ -20,6 +20,7 @@ from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
 from pepestore.payments.webhook import MAX_BODY_BYTES, handle_webhook
 from pepestore.settings import get_settings
+from pepestore.shutdown import answered_before_exit
 
 log = logging.getLogger("pepestore.api")
 OrderListener = Callable[[int], Awaitable[None]]
@@ -72,7 +73,9 @@ async def health(_request: Request) -> JSONResponse:
 def build_api() -> Starlette:
     settings = get_settings()
     routes = [
-        Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+        # A webhook being handled when the worker is told to stop is still answered (see pepestore/shutdown.py).
+        Route("/payments/webhook", answered_before_exit(payments_webhook),
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/health", health, methods=["GET"]),
     ]
     if settings.fintoc_sandbox:

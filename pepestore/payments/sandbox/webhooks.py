@@ -58,6 +58,7 @@ class WebhookDispatcher:
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def run_forever(self) -> None:
+        """Until cancelled (at shutdown); the HTTP client's pooled connections close on the way out."""
         try:
             while True:
                 try:
@@ -75,7 +76,9 @@ class WebhookDispatcher:
         due = await asyncio.to_thread(self._claim_due, moment)
         for delivery in due:
             outcome = await self._send(delivery)
-            await asyncio.to_thread(self._record, delivery, outcome, datetime.now(timezone.utc))
+            # Shielded: cancelled at shutdown right after a send, the outcome is still written, so the store is
+            # not sent the same event again once the claim lapses.
+            await asyncio.shield(asyncio.to_thread(self._record, delivery, outcome, datetime.now(timezone.utc)))
         return len(due)
 
     def _advance(self, now: datetime) -> None:
