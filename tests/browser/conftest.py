@@ -5,6 +5,7 @@ Run on their own: `pytest tests/browser -p no:asyncio` (Playwright's sync API an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -53,37 +54,92 @@ def store_database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'store.db'}"
 
 
+STOP_BOUND_S = 10  # the issue's promise: every process of the store gone within 10 s of SIGTERM
+
+
+def store_env(database_url: str, base: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
+            "FINTOC_SANDBOX": "1",
+            # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
+            "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1"}
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, read from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+class Store:
+    """`reflex run --env prod --single-port` on a fresh, seeded database, leading its own process group."""
+
+    def __init__(self, database_url: str, log_name: str):
+        port = _free_port()
+        self.url = f"http://localhost:{port}"
+        self.env = store_env(database_url, self.url)
+        for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):
+            subprocess.run(command, cwd=PROJECT_ROOT, env=self.env, check=True, capture_output=True, timeout=300)
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / log_name
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [_tool("reflex"), "run", "--env", "prod", "--single-port",
+             "--frontend-port", str(port), "--backend-port", str(port)],
+            cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.pgid = self.process.pid
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (_answers(f"{self.url}/ping") and _answers(f"{self.url}/")):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"the store did not start; see {self.log_path}", pytrace=False)
+            time.sleep(1)
+
+    def terminate(self, signum: int = signal.SIGTERM) -> float | None:
+        """Signal the whole group; seconds until none of its processes is left, or None if some outlived 10 s."""
+        started = time.monotonic()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pgid, signum)
+        while time.monotonic() - started < STOP_BOUND_S:
+            self.process.poll()  # reap the leader, which is our child
+            if not group_members(self.pgid):
+                return time.monotonic() - started
+            time.sleep(0.05)
+        return None
+
+    def stop(self) -> None:
+        """SIGTERM, as an operator would. Needing SIGKILL breaks the store's promise: a test failure, not a fallback."""
+        try:
+            if self.process.poll() is None or group_members(self.pgid):
+                if self.terminate() is None:
+                    survivors = group_members(self.pgid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(self.pgid, signal.SIGKILL)
+                    self.process.wait(timeout=10)
+                    pytest.fail(f"processes {survivors} of the store were still running {STOP_BOUND_S} s after "
+                                f"SIGTERM and had to be killed; see {self.log_path}", pytrace=False)
+        finally:
+            self._log.close()
+
+
 @pytest.fixture(scope="session")
 def store_url(store_database_url) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://localhost:{port}"
-    env = {**os.environ, "DATABASE_URL": store_database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
-           # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
-           "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1"}
-    for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):
-        subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "browser-server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [_tool("reflex"), "run", "--env", "prod", "--single-port",
-         "--frontend-port", str(port), "--backend-port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    store = Store(store_database_url, "browser-server.log")
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_answers(f"{base}/ping") and _answers(f"{base}/")):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the store did not start; see {ARTIFACTS / 'browser-server.log'}", pytrace=False)
-            time.sleep(1)
-        yield base
+        store.wait_until_serving()
+        yield store.url
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-        log.close()
+        store.stop()
 
 
 @pytest.fixture(scope="session")
