@@ -92,6 +92,7 @@ def topology(tmp_path_factory):
         # Under the project, not /tmp/pytest-of-root (mode 700): nginx's workers must be able to read the pages.
         "PEPESTORE_RUN_DIR": str(_run_dir()),
         "RECONCILE_AFTER_SECONDS": "60",
+        "FINTOC_SANDBOX": "1",
     }
     env.pop("REFLEX_API_URL", None)
     topology = Topology(f"http://localhost:{nginx_port}", [f"http://127.0.0.1:{base + i}" for i in (1, 2)],
