@@ -61,7 +61,9 @@ def store_env(database_url: str, base: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
             "FINTOC_SANDBOX": "1",
             # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
-            "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1"}
+            "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1",
+            # Every test browser comes from 127.0.0.1: per-address limits would count the whole suite as one shopper.
+            "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000"}
 
 
 def group_members(pgid: int) -> list[int]:

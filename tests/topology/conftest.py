@@ -93,6 +93,9 @@ def topology(tmp_path_factory):
         "PEPESTORE_RUN_DIR": str(_run_dir()),
         "RECONCILE_AFTER_SECONDS": "60",
         "FINTOC_SANDBOX": "1",
+        # Every browser here comes from 127.0.0.1: per-address limits would count all the tests as one shopper.
+        # The per-browser limit stays low, for the test that proves it is shared by both instances.
+        "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000", "LIMIT_ORDERS_PER_BROWSER": "3",
     }
     env.pop("REFLEX_API_URL", None)
     topology = Topology(f"http://localhost:{nginx_port}", [f"http://127.0.0.1:{base + i}" for i in (1, 2)],
