@@ -41,7 +41,7 @@ def test_without_a_health_token_nobody_sees_the_versions(engine, monkeypatch):
 def test_the_health_token_is_not_in_the_settings_repr(monkeypatch):
     from pepestore.settings import load_settings
 
-    assert OPERATOR_TOKEN not in repr(load_settings({"HEALTH_TOKEN": OPERATOR_TOKEN}))
+    assert OPERATOR_TOKEN not in repr(load_settings({"HEALTH_TOKEN": OPERATOR_TOKEN, "FINTOC_SANDBOX": "1"}))
 
 
 def test_health_says_when_redis_answers_or_not(engine, monkeypatch):
