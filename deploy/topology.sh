@@ -62,8 +62,6 @@ configure() {
     export REFLEX_API_URL="$PUBLIC_URL"
     # One process per instance: N instances is N workers, which is what the load balancer spreads over.
     export GRANIAN_WORKERS="${GRANIAN_WORKERS:-1}"
-    # Without Fintoc keys this local topology pays through the built-in sandbox, which must be asked for.
-    if [ -z "${FINTOC_SECRET_KEY:-}" ]; then export FINTOC_SANDBOX="${FINTOC_SANDBOX:-1}"; fi
 }
 
 start_instance() {  # start_instance I
