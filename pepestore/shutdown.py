@@ -65,7 +65,12 @@ class _StopSignals:
 
 
 class InFlight:
-    """Requests that must be answered before the worker lets its lifespan end (today: webhooks)."""
+    """Requests that must be answered before the worker lets its lifespan end (today: webhooks).
+
+    Granian 2.8 already lets in-flight requests finish before it starts lifespan shutdown (tests/browser/
+    test_shutdown.py shows a webhook waiting on the database still answered); this keeps the promise, bounded, under
+    a server that does not (uvicorn, gunicorn) or a future Granian.
+    """
 
     def __init__(self) -> None:
         self._count = 0
