@@ -76,9 +76,7 @@ class WebhookDispatcher:
         due = await asyncio.to_thread(self._claim_due, moment)
         for delivery in due:
             outcome = await self._send(delivery)
-            # Shielded: cancelled at shutdown right after a send, the outcome is still written, so the store is
-            # not sent the same event again once the claim lapses.
-            await asyncio.shield(asyncio.to_thread(self._record, delivery, outcome, datetime.now(timezone.utc)))
+            await asyncio.to_thread(self._record, delivery, outcome, datetime.now(timezone.utc))
         return len(due)
 
     def _advance(self, now: datetime) -> None:
