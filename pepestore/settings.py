@@ -69,6 +69,8 @@ class Settings:
     events_per_second: int = 20
     # Origins besides PUBLIC_URL's whose pages may open the event websocket (e.g. a second domain).
     extra_origins: tuple[str, ...] = ()
+    # Shows /health's commit and versions to a caller presenting it; unset, nobody sees them.
+    health_token: str | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -205,6 +207,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pending_orders_per_ip=_positive_int("LIMIT_PENDING_ORDERS_PER_IP",
                                             env.get("LIMIT_PENDING_ORDERS_PER_IP", "3")),
         events_per_second=_positive_int("LIMIT_EVENTS_PER_SECOND", env.get("LIMIT_EVENTS_PER_SECOND", "20")),
+        health_token=env.get("HEALTH_TOKEN") or None,
         extra_origins=extra_origins,
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
         fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,

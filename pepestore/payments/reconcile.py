@@ -13,7 +13,7 @@ from pepestore.db import session_scope
 from pepestore.models import Order, OrderStatus, as_utc, utcnow
 from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.errors import FintocError
-from pepestore.payments.gateway import fintoc_client
+from pepestore.payments.gateway import close_fintoc_client, fintoc_client
 from pepestore.settings import get_settings
 from pepestore.store import orders
 from pepestore.store.orders import PaymentFacts
@@ -77,6 +77,14 @@ async def reconcile_once(now: datetime | None = None) -> dict[int, str]:
 
 async def run_reconciler() -> None:
     """Lifespan task. Every worker may run it: each settlement is a conditional update."""
+    try:
+        await _reconcile_forever()
+    finally:
+        # Cancelled at shutdown, after Reflex stopped its event handlers: the last user of the Fintoc client.
+        await close_fintoc_client()
+
+
+async def _reconcile_forever() -> None:
     interval = get_settings().reconcile_interval_seconds
     while True:
         try:
