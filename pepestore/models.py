@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; every datetime we store was written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+# The sandbox's tables live beside its code; importing them here registers every table the migrations manage
+# whenever the models are imported, whether or not this store runs the sandbox. They import nothing of this
+# module (only pepestore.clock), so either module can be imported first.
+from pepestore.clock import as_utc, utcnow  # noqa: F401 - re-exported: callers read the time beside the tables
+from pepestore.payments.sandbox import models as _sandbox_models  # noqa: F401
 
 
 class Product(SQLModel, table=True):
@@ -143,8 +140,3 @@ class PaymentEvent(SQLModel, table=True):
     order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
     outcome: str = Field(max_length=200)
     received_at: datetime = Field(default_factory=utcnow)
-
-
-# The sandbox's tables live beside its code; importing them here registers every table the migrations manage
-# whenever the models are imported, whether or not this store runs the sandbox.
-from pepestore.payments.sandbox import models as _sandbox_models  # noqa: E402, F401
