@@ -93,10 +93,18 @@ class Order(SQLModel, table=True):
     fintoc_redirect_url: str | None = Field(default=None, max_length=2000)
     payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
     needs_review: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Sum of the refunds Fintoc reported as succeeded (see OrderRefund); `refunded` only once it reaches total.
+    refunded_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     paid_at: datetime | None = None
+    # The reconciler's claim: no worker reads this order from Fintoc again before this moment, so N workers or
+    # instances read each order once per interval, not N times.
+    next_check_at: datetime | None = None
+    # Set when the order closed here (cancelled, expired) while its Fintoc session may still be payable; cleared
+    # once Fintoc confirms the session is closed. The reconciler retries until then.
+    fintoc_close_pending_since: datetime | None = Field(default=None, index=True)
 
 
 class OrderLine(SQLModel, table=True):
@@ -125,6 +133,20 @@ class OrderEvent(SQLModel, table=True):
     source: str = Field(max_length=16)  # shopper, webhook, reconciler, admin, system
     detail: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderRefund(SQLModel, table=True):
+    """A refund Fintoc reported as succeeded for an order. Its Fintoc id is unique: a refund counts once, however
+    many events (and event ids) deliver it."""
+
+    __tablename__ = "order_refund"
+    __table_args__ = (CheckConstraint("amount > 0", name="ck_order_refund_amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    fintoc_refund_id: str = Field(max_length=64, unique=True)
+    amount: int
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class PaymentEvent(SQLModel, table=True):
