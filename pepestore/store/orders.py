@@ -2,6 +2,19 @@
 
 Each transition is a conditional UPDATE (`... WHERE status IN (allowed sources)`), so running one twice, or
 from two workers at once, changes nothing the second time. `confirm_payment` is the only way to `paid`.
+
+Lock order. Every transaction that touches a cart, an order and products takes their row locks in this order,
+skipping what it does not need, and never goes back to an earlier kind:
+
+    1. the cart          (place_order; confirm_payment, which empties the paid order's cart)
+    2. the order(s)      (place_order: the cart's open orders; every transition)
+    3. products, in ascending id order (reserving and releasing stock)
+
+So "Pay" (place_order: cart, order, products) and a webhook confirming the same cart's order
+(confirm_payment: cart, order, products) queue behind each other instead of deadlocking on PostgreSQL.
+`confirm_payment` reads the order's cart id without a lock first, to know which cart to lock before the order.
+cancel/expire lock the order, then its products; refunds lock only the order. SQLite ignores FOR UPDATE (it
+serialises writers instead), so only PostgreSQL tests can prove this: tests/integration/test_lock_order_postgres.py.
 """
 
 from __future__ import annotations
@@ -95,6 +108,16 @@ def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | N
     return None
 
 
+def _lock_products(session: Session, product_ids) -> None:
+    """Lock these product rows in ascending id order before touching any of them (see the lock order above)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        # NO KEY UPDATE, the lock an UPDATE of the stock takes: a plain FOR UPDATE would also block the key-share
+        # locks that inserting a cart or order line takes on its product, and deadlock with those.
+        session.exec(select(Product.id).where(col(Product.id).in_(ids)).order_by(col(Product.id))
+                     .with_for_update(key_share=True))
+
+
 def _release_stock(session: Session, order_id: int) -> None:
     for line in sorted(_lines(session, order_id), key=lambda line: line.product_id):
         session.exec(update(Product).where(col(Product.id) == line.product_id)
@@ -114,8 +137,17 @@ def _clear_cart_for(session: Session, order: Order) -> None:
 
 def _locked_order(session: Session, order_id: int) -> Order | None:
     return session.exec(
-        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        select(Order).where(Order.id == order_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).first()
+
+
+def _locked_cart_then_order(session: Session, order_id: int) -> Order | None:
+    """Lock the order's cart, then the order: the lock order place_order takes, so the two never deadlock."""
+    cart_id = session.exec(select(Order.cart_id).where(Order.id == order_id)).first()
+    if cart_id is not None:
+        session.exec(select(Cart.id).where(Cart.id == cart_id).with_for_update(key_share=True)).first()
+    return _locked_order(session, order_id)
 
 
 # -- placing -------------------------------------------------------------------------------------------------
@@ -130,11 +162,20 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if cart is None:
         raise StoreError("Your cart is empty.")
     open_orders = session.exec(
-        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT).with_for_update()
+        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT)
+        .order_by(col(Order.id)).with_for_update(key_share=True)
     ).all()
     for order in open_orders:
         if order.cart_revision == cart.revision:
             return order
+    # Products last, all at once and in id order: those the replaced orders give back and those this one takes.
+    replaced_ids = [order.id for order in open_orders]
+    _lock_products(session, [
+        *session.exec(select(CartLine.product_id).where(CartLine.cart_id == cart.id)),
+        *(session.exec(select(OrderLine.product_id).where(col(OrderLine.order_id).in_(replaced_ids)))
+          if replaced_ids else []),
+    ])
+    for order in open_orders:
         cancel_order(session, order.id, Source.SHOPPER, "replaced by an order for the changed cart", now)
 
     rows = session.exec(
@@ -224,7 +265,7 @@ class PaymentFacts:
 def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, expected_mode: str, source: str,
                     now: datetime) -> str:
     """The one way an order becomes paid. Idempotent; returns what happened, in words for the event log."""
-    order = _locked_order(session, order_id)
+    order = _locked_cart_then_order(session, order_id)
     if order is None:
         return "unknown order"
     if (facts.amount, facts.currency, facts.mode) != (order.total, order.currency, expected_mode):
