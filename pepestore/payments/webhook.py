@@ -17,9 +17,10 @@ from pepestore.db import session_scope
 from pepestore.models import Order, PaymentEvent
 from pepestore.payments import signature
 from pepestore.payments.config import get_fintoc_config
-from pepestore.payments.types import WebhookEvent
+from pepestore.payments.errors import FintocError
+from pepestore.payments.types import Refund, WebhookEvent
 from pepestore.store import orders
-from pepestore.store.orders import PaymentFacts, Source
+from pepestore.store.orders import PaymentFacts, RefundFacts, Source
 
 log = logging.getLogger("pepestore.webhook")
 
@@ -59,6 +60,23 @@ def _find_order(session: Session, event: WebhookEvent) -> Order | None:
     return None
 
 
+def _refund(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
+    try:
+        refund = Refund.from_json(event.data)
+    except FintocError:
+        return "malformed refund: no effect"
+    if refund.status != "succeeded" or len(refund.id) > 64:
+        return "refund not succeeded: no effect"
+    data_mode = event.data.get("mode")
+    # The refund object may carry its own mode: both it and the envelope must be this store's.
+    mode = event.mode if data_mode in (None, event.mode) else f"{event.mode}/{data_mode}"
+    facts = RefundFacts(refund_id=refund.id, amount=refund.amount, currency=refund.currency, mode=mode,
+                        payment_intent_id=refund.resource_id if refund.resource_type in (None, "payment_intent")
+                        else f"{refund.resource_type}:{refund.resource_id}")
+    return orders.record_refund(session, order.id, facts, expected_mode=expected_mode, source=Source.WEBHOOK,
+                                now=now)
+
+
 def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
     kind, data = event.type, event.data
     if kind.startswith("checkout_session.") and order.fintoc_session_id not in (None, data.get("id")):
@@ -85,8 +103,7 @@ def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: s
     if kind == "checkout_session.expired":
         return "expired" if orders.expire_order(session, order.id, Source.WEBHOOK, now) else "no change"
     if kind == "refund.succeeded":
-        detail = f"refund {data.get('id')} of {data.get('amount')}"
-        return "refunded" if orders.mark_refunded(session, order.id, Source.WEBHOOK, detail, now) else "no change"
+        return _refund(session, event, order, expected_mode, now)
     return "no effect"
 
 

@@ -24,11 +24,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus, Product
+from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
@@ -322,11 +322,62 @@ def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) 
     return True
 
 
-def mark_refunded(session: Session, order_id: int, source: str, detail: str, now: datetime) -> bool:
-    if not _transition(session, order_id, S.REFUNDED, now):
-        return False
-    record(session, order_id, "refunded", source, detail, now)
-    return True
+@dataclass(frozen=True)
+class RefundFacts:
+    """A refund the payment provider says succeeded."""
+
+    refund_id: str
+    amount: int
+    currency: str | None
+    mode: str
+    payment_intent_id: str | None  # the payment it draws on, when the provider said
+
+
+def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expected_mode: str, source: str,
+                  now: datetime) -> str:
+    """Count a succeeded refund once; the order is `refunded` only when the refunds add up to what was paid.
+
+    A refund that cannot be ours as it stands (other currency or mode, another payment, more than is left to
+    refund, an order that took no money) changes nothing but flags the order for a person to look at.
+    """
+    order = _locked_order(session, order_id)
+    if order is None:
+        return "unknown order"
+    if session.exec(select(OrderRefund.id).where(OrderRefund.fintoc_refund_id == facts.refund_id)).first():
+        return f"refund {facts.refund_id} already counted"
+    remaining = order.total - order.refunded_total
+    problem = None
+    if order.status not in ALLOWED_FROM[S.REFUNDED]:
+        problem = f"the order is {order.status}, with no payment left to refund"
+    elif (facts.currency, facts.mode) != (order.currency, expected_mode):
+        problem = f"it is in {facts.currency} ({facts.mode}), the order in {order.currency} ({expected_mode})"
+    elif facts.payment_intent_id is not None and facts.payment_intent_id != order.payment_intent_id:
+        problem = f"it refunds payment {facts.payment_intent_id}, not the order's {order.payment_intent_id}"
+    elif not 0 < facts.amount <= remaining:
+        problem = f"its amount {facts.amount} is more than the {remaining} left to refund"
+    if problem is not None:
+        order.needs_review = True
+        session.add(order)
+        record(session, order.id, "flagged", source, f"refund {facts.refund_id} does not fit the order: {problem}",
+               now)
+        return "refund does not fit the order: flagged for review"
+    try:
+        with session.begin_nested():
+            session.add(OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
+                                    recorded_at=now))
+            session.flush()
+    except IntegrityError:
+        return f"refund {facts.refund_id} already counted"
+    refunded = order.refunded_total + facts.amount
+    session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
+    if refunded == order.total and _transition(session, order.id, S.REFUNDED, now):
+        record(session, order.id, "refunded", source,
+               f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(order.total)} refunded", now)
+        return "refunded"
+    record(session, order.id, "partially_refunded", source,
+           f"refund {facts.refund_id} of {format_clp(facts.amount)}: {format_clp(refunded)} of "
+           f"{format_clp(order.total)} refunded", now)
+    return f"partially refunded: {refunded} of {order.total}"
 
 
 # -- reading -------------------------------------------------------------------------------------------------
