@@ -59,6 +59,7 @@ class Source:
     WEBHOOK = "webhook"
     RECONCILER = "reconciler"
     ADMIN = "admin"
+    SYSTEM = "system"
 
 
 def valid_email(raw: object) -> str:
@@ -283,15 +284,17 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         return "paid"
     if order.status in LATE_PAYMENT_FROM:
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
+        # A paid session is finished: nothing is left to close at the provider.
         if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
-                                         paid_at=now, payment_intent_id=facts.payment_intent_id):
+                                         paid_at=now, payment_intent_id=facts.payment_intent_id,
+                                         fintoc_close_pending_since=None):
             record(session, order.id, "paid", source,
                    f"late payment {facts.payment_intent_id} after the order was {order.status}; stock taken again",
                    now)
             _clear_cart_for(session, order)
             return "paid late; stock taken again"
         _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now,
-                    payment_intent_id=facts.payment_intent_id, needs_review=True)
+                    payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None)
         record(session, order.id, "flagged", source,
                f"late payment {facts.payment_intent_id} after the order was {order.status}, but {short} is gone: "
                "refund needed", now)
@@ -299,20 +302,39 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
     return f"not payable from {order.status}"
 
 
-def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime) -> bool:
+def _remember_session_to_close(session: Session, order_id: int, now: datetime) -> None:
+    """The order stopped waiting, but its payment session may still take money until someone closes it."""
+    session.exec(update(Order).where(col(Order.id) == order_id, col(Order.fintoc_session_id).is_not(None))
+                 .values(fintoc_close_pending_since=now))
+
+
+def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime, *,
+                 session_closed: bool = False) -> bool:
+    """session_closed: the caller knows the payment session can no longer be paid (else it is remembered)."""
     if not _transition(session, order_id, S.CANCELLED, now, status_reason=reason[:200]):
         return False
     _release_stock(session, order_id)
+    if not session_closed:
+        _remember_session_to_close(session, order_id, now)
     record(session, order_id, "cancelled", source, reason, now)
     return True
 
 
-def expire_order(session: Session, order_id: int, source: str, now: datetime) -> bool:
+def expire_order(session: Session, order_id: int, source: str, now: datetime, *, session_closed: bool = False,
+                 detail: str | None = None) -> bool:
     if not _transition(session, order_id, S.EXPIRED, now, status_reason="payment time ran out"):
         return False
     _release_stock(session, order_id)
-    record(session, order_id, "expired", source, None, now)
+    if not session_closed:
+        _remember_session_to_close(session, order_id, now)
+    record(session, order_id, "expired", source, detail, now)
     return True
+
+
+def mark_session_closed(session: Session, order_id: int) -> None:
+    """The payment provider confirmed the order's session can no longer be paid."""
+    session.exec(update(Order).where(col(Order.id) == order_id, col(Order.fintoc_close_pending_since).is_not(None))
+                 .values(fintoc_close_pending_since=None))
 
 
 def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) -> bool:
@@ -397,8 +419,30 @@ def history(session: Session, order_id: int) -> list[OrderEvent]:
                              .order_by(col(OrderEvent.created_at), col(OrderEvent.id))))
 
 
-def pending_orders(session: Session, placed_before: datetime, limit: int = 50) -> list[Order]:
+def pending_orders(session: Session, placed_before: datetime, *, after_id: int = 0, limit: int = 50) -> list[Order]:
+    """One page of the orders still waiting for payment, by id: pass the last id seen to get the next page."""
     return list(session.exec(
-        select(Order).where(Order.status == S.PENDING_PAYMENT, Order.created_at <= placed_before)
-        .order_by(col(Order.created_at)).limit(limit)
+        select(Order).where(Order.status == S.PENDING_PAYMENT, Order.created_at <= placed_before,
+                            col(Order.id) > after_id)
+        .order_by(col(Order.id)).limit(limit)
     ))
+
+
+def orders_with_sessions_to_close(session: Session, *, after_id: int = 0, limit: int = 50) -> list[Order]:
+    """One page of the closed orders whose payment session may still be payable (see cancel/expire)."""
+    return list(session.exec(
+        select(Order).where(col(Order.fintoc_close_pending_since).is_not(None), col(Order.id) > after_id)
+        .order_by(col(Order.id)).limit(limit)
+    ))
+
+
+def claim_check(session: Session, order_id: int, now: datetime, until: datetime) -> bool:
+    """Claim the next look at this order until `until`: true for exactly one of several workers asking at once.
+
+    A conditional UPDATE, so it holds on SQLite and PostgreSQL alike; commit it before acting on the claim.
+    """
+    return session.exec(
+        update(Order).where(col(Order.id) == order_id,
+                            or_(col(Order.next_check_at).is_(None), col(Order.next_check_at) <= now))
+        .values(next_check_at=until)
+    ).rowcount == 1
