@@ -136,26 +136,47 @@ def _order_id_for(order_token: object) -> int | None:
         return order.id if order is not None else None
 
 
-def _cancel_if_pending(order_id: int) -> tuple[str, str | None, str | None]:
+def _pending_session(order_id: int) -> tuple[bool, str | None]:
     with session_scope() as session:
-        cancelled = orders.cancel_order(session, order_id, orders.Source.SHOPPER,
-                                        "the shopper closed the payment window", utcnow())
         order = session.get(orders.Order, order_id)
-        return order.status, order.status_reason, order.fintoc_session_id if cancelled else None
+        return order.status == OrderStatus.PENDING_PAYMENT, order.fintoc_session_id
 
 
-async def abandon_checkout(order_token: object) -> tuple[str, str | None]:
-    """The shopper left the widget: settle from Fintoc first (the payment may have gone through), else cancel.
+def _cancel(order_id: int, reason: str, remote: CheckoutSession | None, closed: bool) -> tuple[str, str | None]:
+    with session_scope() as session:
+        if remote is not None:
+            decided = settlement.verdict(session=remote, mode=remote.mode)
+            if decided.transition in (settlement.PAY, settlement.CANCEL):  # the bank answered before we closed
+                settlement.apply(session, order_id, decided, expected_mode=get_fintoc_config().mode,
+                                 source=orders.Source.SHOPPER, now=utcnow())
+        orders.cancel_order(session, order_id, orders.Source.SHOPPER, reason, utcnow(), session_closed=closed)
+        order = session.get(orders.Order, order_id)
+        session.refresh(order)
+        return order.status, order.status_reason
 
-    Returns the order's status and why. Cancelling releases the stock at once.
+
+async def abandon_order(order_id: int, reason: str = EXITED_WIDGET) -> tuple[str, str | None]:
+    """The shopper left the payment: settle from Fintoc first (the payment may have gone through), then close
+    the session at Fintoc, then cancel here, which releases the stock. Returns the order's status and why.
+
+    When Fintoc cannot be reached the order is cancelled all the same and stays marked, so the reconciler
+    closes its session later.
     """
-    from pepestore.payments.reconcile import settle_order
+    outcome = await settle_order(order_id, orders.Source.SHOPPER)
+    pending, session_id = await asyncio.to_thread(_pending_session, order_id)
+    remote, closed = None, session_id is None
+    if pending and session_id and outcome != UNREACHABLE:
+        try:
+            remote = await fintoc_client().expire_checkout_session(session_id,
+                                                                   idempotency_key=f"order-{order_id}-expire")
+            closed = remote.status not in settlement.OPEN_SESSION
+        except FintocError as exc:
+            log.info("session %s of order %s not expired yet: %s", session_id, order_id, exc)
+    return await asyncio.to_thread(_cancel, order_id, reason, remote, closed)
 
+
+async def abandon_checkout(order_token: object, reason: str = EXITED_WIDGET) -> tuple[str, str | None]:
     order_id = await asyncio.to_thread(_order_id_for, order_token)
     if order_id is None:
         raise StoreError("That order does not exist.")
-    await settle_order(order_id, orders.Source.SHOPPER)
-    status, reason, session_to_expire = await asyncio.to_thread(_cancel_if_pending, order_id)
-    if session_to_expire:
-        await expire_at_fintoc(order_id, session_to_expire)
-    return status, reason
+    return await abandon_order(order_id, reason)

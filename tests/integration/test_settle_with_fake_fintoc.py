@@ -1,5 +1,5 @@
-"""Settling orders against the strict fake Fintoc: reconciliation passes over every overdue order, Fintoc
-outages, several workers."""
+"""Settling orders against the strict fake Fintoc: the shopper leaving, reconciliation passes over every overdue
+order, Fintoc outages, several workers."""
 
 import asyncio
 from collections import Counter
@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from pepestore.db import session_scope
 from pepestore.models import Order, OrderStatus as S, Product, as_utc, utcnow
-from pepestore.payments.checkout import abandon_checkout, start_checkout
+from pepestore.payments.checkout import (
+    CANCELLED_ON_FINTOC, EXITED_WIDGET, abandon_checkout, abandon_order, start_checkout,
+)
 from pepestore.payments.client import FintocClient
 from pepestore.payments.reconcile import reconcile_once
 from pepestore.store import cart
@@ -84,6 +86,28 @@ def beanie_stock() -> int:
 
 def past_every_deadline(placed: list[Order]):
     return max(as_utc(order.expires_at) for order in placed) + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize("leaving", ["widget exit", "Fintoc's cancel page"])
+async def test_leaving_settles_then_closes_the_session_at_fintoc_before_releasing_the_stock(engine, fintoc, leaving):
+    [order] = await checkouts(1)
+    if leaving == "widget exit":
+        status, reason = await abandon_checkout(order.public_token)
+    else:
+        status, reason = await abandon_order(order.id, CANCELLED_ON_FINTOC)
+    assert (status, reason) == (S.CANCELLED, EXITED_WIDGET if leaving == "widget exit" else CANCELLED_ON_FINTOC)
+    assert fintoc.session_reads()[order.fintoc_session_id] == 1, "Fintoc was asked first"
+    assert fintoc.stock_when_expired == [STOCK - 1], "the session was closed while the stock was still held"
+    assert fintoc.statuses() == {"expired"} and beanie_stock() == STOCK
+    [closed] = all_orders()
+    assert closed.fintoc_close_pending_since is None
+
+
+async def test_leaving_after_paying_keeps_the_payment(engine, fintoc):
+    [order] = await checkouts(1)
+    fintoc.fake.pay(order.fintoc_session_id)
+    status, _ = await abandon_order(order.id, CANCELLED_ON_FINTOC)
+    assert status == S.PAID and fintoc.stock_when_expired == [] and beanie_stock() == STOCK - 1
 
 
 async def test_one_pass_expires_every_overdue_order_not_only_the_oldest_fifty(engine, fintoc):
