@@ -166,7 +166,7 @@ async def run_reconciler() -> None:
     while True:
         try:
             settled = await reconcile_once()
-            changed = {k: v for k, v in settled.items() if v not in (WAITING, "not pending")}
+            changed = {k: v for k, v in settled.items() if v not in (WAITING, "not pending", "no session yet")}
             if changed:
                 log.info("reconciled orders: %s", changed)
         except Exception:  # noqa: BLE001 - one bad pass must not end reconciliation for good
