@@ -1,13 +1,22 @@
+import sys
+
 import reflex as rx
 
-from pepestore.settings import get_settings
+from pepestore.settings import SettingsError, get_settings
 
-settings = get_settings()
+try:
+    settings = get_settings()
+except SettingsError as refusal:
+    # One line, no traceback: the operator reads what to set, and the store does not start.
+    sys.exit(f"pepestore: refusing to start: {refusal}")
 
 config = rx.Config(
     app_name="pepestore",
     db_url=settings.database_url,
     redis_url=settings.redis_url,
+    # Only the store's own pages may open the event websocket: another site cannot drive shoppers' browsers.
+    cors_allowed_origins=list(settings.allowed_origins),
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",

@@ -9,6 +9,9 @@ CONCURRENCY="${2:-20}"
 export NGINX_PORT="${NGINX_PORT:-8080}"
 export DATABASE_URL="${BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/pepestore_bench}"
 export RECONCILE_AFTER_SECONDS=600   # keep the reconciler out of the measurement
+# Every simulated shopper comes from this machine's one address: lift the per-address limits for the run
+# (per-browser limits still apply, and each shopper is its own browser).
+export LIMIT_ORDERS_PER_IP=1000000 LIMIT_PENDING_ORDERS_PER_IP=1000000
 
 for instances in 1 2; do
     python - <<'PY'

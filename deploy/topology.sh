@@ -41,6 +41,10 @@ configure() {
     export PUBLIC_URL="${PUBLIC_URL:-http://localhost:$NGINX_PORT}"
     export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/pepestore}"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+    # A test bed on one machine: sandbox payments unless real Fintoc keys are given (the store refuses neither).
+    [ -n "${FINTOC_SECRET_KEY:-}" ] || export FINTOC_SANDBOX="${FINTOC_SANDBOX:-1}"
+    # nginx is one proxy hop: the shopper's address (for per-IP limits) is the last X-Forwarded-For entry.
+    export TRUSTED_PROXY_HOPS="${TRUSTED_PROXY_HOPS:-1}"
     # The browser reaches the backend through nginx, at the same origin as the pages.
     export REFLEX_API_URL="$PUBLIC_URL"
     # One process per instance: N instances is N workers, which is what the load balancer spreads over.

@@ -76,7 +76,7 @@ def build_api() -> Starlette:
         Route("/health", health, methods=["GET"]),
     ]
     if settings.fintoc_sandbox:
-        # Only a store without Fintoc keys serves the sandbox: a live store never exposes a fake payment provider.
+        # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.
         from pepestore.payments.sandbox.api import build_sandbox_api
 
         routes.append(Mount(SANDBOX_PATH, app=build_sandbox_api(settings.public_url + SANDBOX_PATH)))

@@ -25,6 +25,15 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_begin_before_savepoint(connection, _name):
+            # pysqlite opens a transaction only before a write, so a SAVEPOINT taken first became the transaction
+            # itself and its RELEASE committed it: an order refused after its stock was taken kept the stock
+            # taken. Open the real transaction first (IMMEDIATE: the writes follow, wait for the lock now).
+            dbapi_connection = connection.connection.dbapi_connection
+            if not dbapi_connection.in_transaction:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # The sandbox's tables live beside its code; importing them here registers every table the migrations manage
@@ -75,6 +75,7 @@ class Order(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("cart_id", "cart_revision", name="uq_order_cart_revision"),
         CheckConstraint("total > 0", name="ck_order_total_positive"),
+        Index("ix_shop_order_client_ip_status", "client_ip", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +89,8 @@ class Order(SQLModel, table=True):
     cart_id: int | None = Field(default=None, foreign_key="cart.id", ondelete="SET NULL")
     cart_revision: int
     client_token: str | None = Field(default=None, max_length=128)
+    # Where the order was placed from: open orders per address are limited (pepestore/limits.py).
+    client_ip: str | None = Field(default=None, max_length=64)
     fintoc_session_id: str | None = Field(default=None, max_length=64, unique=True)
     fintoc_session_token: str | None = Field(default=None, max_length=200)
     fintoc_redirect_url: str | None = Field(default=None, max_length=2000)

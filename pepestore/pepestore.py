@@ -6,6 +6,7 @@ from pepestore import routes
 from functools import partial
 
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
+from pepestore.event_limit import install_event_limit
 from pepestore.pages.cart import cart_page
 from pepestore.pages.catalog import catalog_page
 from pepestore.pages.not_found import not_found_page
@@ -23,6 +24,7 @@ app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     api_transformer=build_api(),
 )
+install_event_limit(app)
 app.register_lifespan_task(run_reconciler)
 if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)

@@ -7,13 +7,37 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "pepestore.db"
+
+
+class SettingsError(ValueError):
+    """Configuration the store refuses to start with; its message is one line naming the way out."""
+
+
+FINTOC_KEY_VARIABLES = ("FINTOC_SECRET_KEY", "FINTOC_PUBLIC_KEY", "FINTOC_WEBHOOK_SECRET")
+NO_PAYMENTS_CONFIGURED = (
+    "payments are not configured: set FINTOC_SECRET_KEY, FINTOC_PUBLIC_KEY and FINTOC_WEBHOOK_SECRET to take real "
+    "payments, or FINTOC_SANDBOX=1 to run the built-in Fintoc sandbox (test banks, no real money)"
+)
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL with any password replaced, for logs and reprs."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 @dataclass(frozen=True)
@@ -25,21 +49,50 @@ class Settings:
     order_ttl_minutes: int = 30
     reconcile_interval_seconds: int = 30
     reconcile_after_seconds: int = 60
-    # Fintoc. With no secret key the store runs against its built-in sandbox (see pepestore/payments/config.py).
-    fintoc_secret_key: str | None = None
+    # Fintoc: real keys, or the built-in sandbox when FINTOC_SANDBOX=1 (never both, never neither).
+    fintoc_sandbox: bool = False
+    fintoc_secret_key: str | None = field(default=None, repr=False)
     fintoc_public_key: str | None = None
-    fintoc_webhook_secret: str | None = None
+    fintoc_webhook_secret: str | None = field(default=None, repr=False)
     fintoc_api_url: str = "https://api.fintoc.com"
     fintoc_widget_url: str = "https://js.fintoc.com/v1/"
+    # Reverse proxies in front of the store (nginx: 1), so the shopper's address is read from X-Forwarded-For.
+    trusted_proxy_hops: int = 0
+    # Abuse limits (shared through Redis when REDIS_URL is set, per process otherwise).
+    orders_per_browser: int = 5
+    orders_per_ip: int = 5
+    orders_window_seconds: int = 600
+    pending_orders_per_ip: int = 3
+    events_per_second: int = 20
+    # Origins besides PUBLIC_URL's whose pages may open the event websocket (e.g. a second domain).
+    extra_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def __repr__(self) -> str:
+        # Secrets never reach a log line or a traceback: URLs lose their passwords, keys are left out.
+        shown = []
+        for item in fields(self):
+            if not item.repr:
+                continue
+            value = getattr(self, item.name)
+            if item.name in ("database_url", "redis_url"):
+                value = redact_url(value)
+            shown.append(f"{item.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
     @property
-    def fintoc_sandbox(self) -> bool:
-        """No secret key means payments go to the built-in Fintoc sandbox."""
-        return not self.fintoc_secret_key
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may drive the store over its event websocket."""
+        origins = [origin_of(self.public_url), *self.extra_origins]
+        parts = urlsplit(self.public_url)
+        if parts.hostname == "localhost":
+            # A developer opening http://127.0.0.1:3000 is the same machine, not another site.
+            port = f":{parts.port}" if parts.port else ""
+            origins += [f"{parts.scheme}://127.0.0.1{port}", f"{parts.scheme}://[::1]{port}"]
+        return tuple(dict.fromkeys(origins))
 
 
 def _normalise_database_url(url: str) -> str:
@@ -50,33 +103,84 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{url!r} is not an http(s) URL")
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}".lower()
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    value = (raw or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _check_payments(env: dict[str, str]) -> bool:
+    """Fail closed: the sandbox only when asked for, real keys complete, never both. True means sandbox."""
+    sandbox = _flag("FINTOC_SANDBOX", env.get("FINTOC_SANDBOX"))
+    present = [name for name in FINTOC_KEY_VARIABLES if env.get(name)]
+    if sandbox and present:
+        raise SettingsError(f"FINTOC_SANDBOX=1 and {', '.join(present)} are both set: choose real Fintoc keys or "
+                            "the sandbox, not both")
+    if sandbox:
+        return True
+    if not present:
+        raise SettingsError(NO_PAYMENTS_CONFIGURED)
+    missing = [name for name in FINTOC_KEY_VARIABLES if not env.get(name)]
+    if missing:
+        raise SettingsError(f"{', '.join(missing)} missing: real Fintoc payments need FINTOC_SECRET_KEY, "
+                            "FINTOC_PUBLIC_KEY and FINTOC_WEBHOOK_SECRET")
+    return False
+
+
 def _positive_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+        raise SettingsError(f"{name} must be positive, got {value}")
     return value
+
+
+def _whole(name: str, raw: str) -> int:
+    return 0 if raw.strip() == "0" else _positive_int(name, raw)
 
 
 def _order_ttl(settings: Settings) -> Settings:
     # Fintoc refuses a checkout session that expires less than 10 minutes ahead; leave room for the round trip.
     if settings.order_ttl_minutes < 15:
-        raise ValueError("ORDER_TTL_MINUTES must be at least 15 (Fintoc needs sessions 10+ minutes long)")
+        raise SettingsError("ORDER_TTL_MINUTES must be at least 15 (Fintoc needs sessions 10+ minutes long)")
     return settings
 
 
+def read_environment() -> dict[str, str]:
+    """The process environment with `.env` beneath it (a variable set in the environment wins)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return dict(os.environ)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Build settings from a mapping (tests) or from the process environment plus `.env`."""
+    """Build settings from a mapping (tests) or from the process environment plus `.env`.
+
+    Raises SettingsError, with a one-line message, for a configuration the store must not start with.
+    """
     if env is None:
-        load_dotenv(PROJECT_ROOT / ".env", override=False)
-        env = dict(os.environ)
+        env = read_environment()
+    sandbox = _check_payments(env)
+    public_url = (env.get("PUBLIC_URL") or "http://localhost:3000").rstrip("/")
+    origin_of(public_url)
+    extra_origins = tuple(origin_of(raw.strip()) for raw in (env.get("EXTRA_ORIGINS") or "").split(",")
+                          if raw.strip())
     database_url = env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
     return _order_ttl(Settings(
         database_url=_normalise_database_url(database_url),
         redis_url=env.get("REDIS_URL") or None,
-        public_url=(env.get("PUBLIC_URL") or "http://localhost:3000").rstrip("/"),
+        public_url=public_url,
         cart_max_line_quantity=_positive_int(
             "CART_MAX_LINE_QUANTITY", env.get("CART_MAX_LINE_QUANTITY", "20")
         ),
@@ -85,6 +189,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS", "30")
         ),
         reconcile_after_seconds=_positive_int("RECONCILE_AFTER_SECONDS", env.get("RECONCILE_AFTER_SECONDS", "60")),
+        fintoc_sandbox=sandbox,
+        trusted_proxy_hops=_whole("TRUSTED_PROXY_HOPS", env.get("TRUSTED_PROXY_HOPS", "0")),
+        orders_per_browser=_positive_int("LIMIT_ORDERS_PER_BROWSER", env.get("LIMIT_ORDERS_PER_BROWSER", "5")),
+        orders_per_ip=_positive_int("LIMIT_ORDERS_PER_IP", env.get("LIMIT_ORDERS_PER_IP", "5")),
+        orders_window_seconds=_positive_int("LIMIT_ORDERS_WINDOW_SECONDS",
+                                            env.get("LIMIT_ORDERS_WINDOW_SECONDS", "600")),
+        pending_orders_per_ip=_positive_int("LIMIT_PENDING_ORDERS_PER_IP",
+                                            env.get("LIMIT_PENDING_ORDERS_PER_IP", "3")),
+        events_per_second=_positive_int("LIMIT_EVENTS_PER_SECOND", env.get("LIMIT_EVENTS_PER_SECOND", "20")),
+        extra_origins=extra_origins,
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
         fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,
         fintoc_webhook_secret=env.get("FINTOC_WEBHOOK_SECRET") or None,

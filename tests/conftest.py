@@ -15,6 +15,10 @@ from pepestore import db
 from pepestore.settings import get_settings
 from pepestore.store.seed import seed_catalog
 
+# The store refuses to start without a payments choice; every test runs against the built-in Fintoc sandbox
+# unless it builds its own settings. Set before anything reads settings (the app, its subprocesses).
+os.environ.setdefault("FINTOC_SANDBOX", "1")
+
 # CI sets this so that a missing PostgreSQL or Redis fails the run instead of quietly skipping tests.
 REQUIRE_SERVICES = os.environ.get("PEPESTORE_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -43,8 +47,10 @@ def _seeded_app_database(monkeypatch: pytest.MonkeyPatch, url: str) -> Iterator[
 
 
 def _clear_caches() -> None:
+    from pepestore.limits import get_limiter
     from pepestore.payments.config import get_fintoc_config
 
+    get_limiter.cache_clear()
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     get_fintoc_config.cache_clear()
@@ -85,6 +91,24 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+REDIS_TEST_URL = os.environ.get("PEPESTORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis, answering (else a skip, or a failure in CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable(f"Redis is not answering at {REDIS_TEST_URL}: {exc.__class__.__name__}")
+    finally:
+        client.close()
+    yield REDIS_TEST_URL
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """refunds, reconciler claim, sessions to close
 
 Revision ID: 16b808569712
-Revises: 3fb1e71b97fc
+Revises: b7c1d2e3f4a5
 Create Date: 2026-11-27 06:57:03.841929
 
 """
@@ -13,7 +13,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '16b808569712'
-down_revision: Union[str, Sequence[str], None] = '3fb1e71b97fc'
+down_revision: Union[str, Sequence[str], None] = 'b7c1d2e3f4a5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from pepestore.db import session_scope
+from pepestore.limits import admit_new_order
 from pepestore.models import OrderStatus, as_utc, utcnow
 from pepestore.payments import settlement
 from pepestore.payments.config import get_fintoc_config
@@ -53,10 +54,12 @@ def status_page_url(public_token: str) -> str:
     return f"{get_settings().public_url}/order/{public_token}"
 
 
-def _place(cart_token: object, email: object, client_token: str | None) -> _Placed:
+def _place(cart_token: object, email: object, client_token: str | None, client_ip: str | None) -> _Placed:
+    browser = cart_token if isinstance(cart_token, str) else None
     with session_scope() as session:
         before = orders.open_orders_for_cart(session, cart_token)
-        order = orders.place_order(session, cart_token, email, client_token, utcnow())
+        order = orders.place_order(session, cart_token, email, client_token, utcnow(), client_ip=client_ip,
+                                   admit=lambda: admit_new_order(browser, client_ip))
         replaced = [(order_id, session_id) for order_id, session_id in before if order_id != order.id and session_id]
         return _Placed(order.id, order.public_token, order.total, order.customer_email, as_utc(order.expires_at),
                        order.fintoc_session_token, order.fintoc_redirect_url, replaced)
@@ -86,10 +89,11 @@ def _give_up(order_id: int, reason: str) -> None:
         orders.cancel_order(session, order_id, orders.Source.SYSTEM, reason, utcnow())
 
 
-async def start_checkout(cart_token: object, email: object, client_token: str | None) -> CheckoutStart:
+async def start_checkout(cart_token: object, email: object, client_token: str | None,
+                         client_ip: str | None = None) -> CheckoutStart:
     """Raises StoreError for the shopper to read, or FintocError when Fintoc could not be reached."""
     config = get_fintoc_config()
-    placed = await asyncio.to_thread(_place, cart_token, email, client_token)
+    placed = await asyncio.to_thread(_place, cart_token, email, client_token, client_ip)
     for order_id, session_id in placed.replaced:
         await expire_at_fintoc(order_id, session_id)
     session_token, redirect_url = placed.session_token, placed.redirect_url

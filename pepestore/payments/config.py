@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pepestore.settings import Settings, get_settings
 
@@ -12,9 +12,9 @@ SANDBOX_PATH = "/sandbox/fintoc"
 
 @dataclass(frozen=True)
 class FintocConfig:
-    secret_key: str
+    secret_key: str = field(repr=False)
     public_key: str
-    webhook_secret: str
+    webhook_secret: str = field(repr=False)
     api_url: str
     widget_url: str
     sandbox: bool
@@ -30,9 +30,8 @@ class FintocConfig:
 
 
 def load_fintoc_config(settings: Settings) -> FintocConfig:
-    if settings.fintoc_secret_key:
-        if not settings.fintoc_public_key or not settings.fintoc_webhook_secret:
-            raise ValueError("FINTOC_SECRET_KEY needs FINTOC_PUBLIC_KEY and FINTOC_WEBHOOK_SECRET set too")
+    # Settings already refused a half-configured Fintoc: here it is either all three keys or FINTOC_SANDBOX=1.
+    if not settings.fintoc_sandbox:
         return FintocConfig(
             secret_key=settings.fintoc_secret_key,
             public_key=settings.fintoc_public_key,
@@ -41,7 +40,7 @@ def load_fintoc_config(settings: Settings) -> FintocConfig:
             widget_url=settings.fintoc_widget_url,
             sandbox=False,
         )
-    # No keys: the built-in sandbox, with the keys it made for itself and keeps in the database.
+    # FINTOC_SANDBOX=1: the built-in sandbox, with the keys it made for itself and keeps in the database.
     from pepestore.db import session_scope
     from pepestore.payments.sandbox.service import account
 

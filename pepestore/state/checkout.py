@@ -39,8 +39,9 @@ class CheckoutState(rx.State):
             self.widget_error = ""
             cart_token = (await self.get_state(CartState)).token
             client_token = self.router.session.client_token
+            client_ip = self.router.session.client_ip or None
         try:
-            start = await start_checkout(cart_token, email, client_token)
+            start = await start_checkout(cart_token, email, client_token, client_ip)
         except StoreError as refusal:
             async with self:
                 self.placing = False

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -153,9 +154,26 @@ def _locked_cart_then_order(session: Session, order_id: int) -> Order | None:
 
 # -- placing -------------------------------------------------------------------------------------------------
 
+def _refuse_too_many_open(session: Session, client_ip: str | None) -> None:
+    if not client_ip:
+        return
+    limit = get_settings().pending_orders_per_ip
+    open_here = session.exec(
+        select(func.count()).select_from(Order).where(Order.client_ip == client_ip, Order.status == S.PENDING_PAYMENT)
+    ).one()
+    if open_here >= limit:
+        raise StoreError(f"There are already {open_here} orders waiting for payment from your connection. Pay or "
+                         "cancel one of them first, or wait for them to expire.")
+
+
 def place_order(session: Session, cart_token: object, raw_email: object, client_token: str | None,
-                now: datetime) -> Order:
-    """The order for this cart as it is now: reused for repeats (double click, two tabs, retry), new otherwise."""
+                now: datetime, *, client_ip: str | None = None,
+                admit: Callable[[], None] | None = None) -> Order:
+    """The order for this cart as it is now: reused for repeats (double click, two tabs, retry), new otherwise.
+
+    A cart has at most one open order: a new one cancels the cart's older ones. `admit` is asked just before a new
+    order is made (the browser and address rate limits) and refuses by raising; then nothing is written.
+    """
     email = valid_email(raw_email)
     cart = None
     if is_well_formed_token(cart_token):
@@ -194,9 +212,12 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if total > MAX_ORDER_TOTAL:
         raise StoreError(f"Bank transfers through Fintoc are limited to {format_clp(MAX_ORDER_TOTAL)} per order.")
 
+    _refuse_too_many_open(session, client_ip)
     taken_out = _take_stock(session, [(p.id, line.quantity, p.name) for line, p in rows])
     if taken_out:
         raise StoreError(f"Sorry, {taken_out} just sold out. Your cart shows what is left.")
+    if admit is not None:
+        admit()  # last: a refusal for stock or input must not spend the shopper's allowance
     # A closed order (exited, expired) already used this cart revision: the new one gets its own.
     if session.exec(select(Order.id).where(Order.cart_id == cart.id, Order.cart_revision == cart.revision)).first():
         cart.revision += 1
@@ -209,6 +230,7 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
         cart_id=cart.id,
         cart_revision=cart.revision,
         client_token=client_token,
+        client_ip=client_ip[:64] if client_ip else None,
         created_at=now,
         updated_at=now,
         expires_at=now + timedelta(minutes=get_settings().order_ttl_minutes),

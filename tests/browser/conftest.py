@@ -59,7 +59,9 @@ def store_url(store_database_url) -> Iterator[str]:
     base = f"http://localhost:{port}"
     env = {**os.environ, "DATABASE_URL": store_database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
            # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
-           "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1"}
+           "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1",
+           # Every test browser comes from 127.0.0.1: per-address limits would count the whole suite as one shopper.
+           "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000"}
     for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):
         subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -168,6 +168,36 @@ def test_a_stopped_instance_mid_checkout_loses_nothing(topology, db, page):
         topology.run("start-instance", "1")
 
 
+def test_the_order_limit_is_one_count_across_both_instances(topology, db, page):
+    """LIMIT_ORDERS_PER_BROWSER=3 (see conftest): two checkouts on instance 1, one on instance 2, then refused."""
+    EMAIL = "limits@example.cl"
+
+    def checkout_then_close():
+        dialog = start_payment(page, EMAIL)
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Close").first.click()
+        expect(toast(page, "Payment cancelled")).to_be_visible()
+
+    topology.run("stop-instance", "2")
+    try:
+        add_on_product_page(page, "soy-candle-maqui", 1)
+        checkout_then_close()
+        checkout_then_close()
+    finally:
+        topology.run("start-instance", "2")
+    topology.run("stop-instance", "1")
+    try:
+        checkout_then_close()  # the third, counted on instance 2 beside the two counted on instance 1
+        start_payment(page, EMAIL)
+        expect(toast(page, "several checkouts in a short time")).to_be_visible()
+        expect(page.get_by_role("dialog", name="Fintoc sandbox payment")).to_have_count(0)
+    finally:
+        topology.run("start-instance", "1")
+    with Session(db) as session:
+        placed = session.exec(select(Order.status).where(Order.customer_email == EMAIL)).all()
+    assert sorted(placed) == [S.CANCELLED] * 3  # the refused fourth reserved nothing
+
+
 def test_stock_is_conserved_over_everything_above(topology, db):
     time.sleep(1)
     with Session(db) as session:

@@ -1,0 +1,136 @@
+"""Abuse limits: how often one browser or one address may place orders, and how fast one connection may send.
+
+Order limits are counted in Redis when REDIS_URL is set, so every instance behind the load balancer sees the same
+count; in this process otherwise (one instance, one worker). A connection lives on one worker, so its event rate is
+always counted in process.
+
+Counts are sliding windows: a shopper blocked at 12:00:30 for "5 in 10 minutes" is let in again as soon as the
+oldest of those five is ten minutes old, not at an arbitrary boundary.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
+
+from pepestore.settings import get_settings
+from pepestore.store.errors import StoreError
+
+KEY_PREFIX = "pepestore:limit:"
+TOO_MANY_ORDERS = ("You have started several checkouts in a short time. Please wait a few minutes before trying "
+                   "again — nothing was reserved or charged.")
+
+
+class LimitExceeded(StoreError):
+    """A limit refused the request; nothing was counted or reserved."""
+
+
+class Limiter(Protocol):
+    def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
+        """Count one hit against every (key, limit) if all are under their limit; else count none and return the
+        first key that is full."""
+
+
+class MemoryLimiter:
+    """One process's sliding windows. Thread-safe: checkout runs in worker threads."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
+        now = self._clock()
+        with self._lock:
+            for key, limit in keys:
+                hits = self._hits.get(key)
+                while hits and hits[0] <= now - window_seconds:
+                    hits.popleft()
+                if hits is not None and not hits:
+                    del self._hits[key]
+                    hits = None
+                if hits is not None and len(hits) >= limit:
+                    return key
+            for key, _ in keys:
+                self._hits.setdefault(key, deque()).append(now)
+        return None
+
+
+# All keys are checked, then all are counted, inside Redis: two instances can never both take the last slot.
+_HIT_ALL = """
+local now = tonumber(ARGV[1])
+local window_ms = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window_ms)
+    if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
+        return key
+    end
+end
+for i, key in ipairs(KEYS) do
+    redis.call('ZADD', key, now, ARGV[3] .. ':' .. i)
+    redis.call('PEXPIRE', key, window_ms)
+end
+return false
+"""
+
+
+class RedisLimiter:
+    def __init__(self, url: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._script = self._redis.register_script(_HIT_ALL)
+
+    def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
+        # Redis's clock, not ours: instances whose clocks disagree still share one window.
+        seconds, micros = self._redis.time()
+        now_ms = seconds * 1000 + micros // 1000
+        full = self._script(keys=[KEY_PREFIX + key for key, _ in keys],
+                            args=[now_ms, int(window_seconds * 1000), uuid.uuid4().hex, *[limit for _, limit in keys]])
+        if not full:
+            return None
+        full = full.decode() if isinstance(full, bytes) else full
+        return full.removeprefix(KEY_PREFIX)
+
+
+@functools.cache
+def get_limiter() -> Limiter:
+    url = get_settings().redis_url
+    return RedisLimiter(url) if url else MemoryLimiter()
+
+
+def admit_new_order(browser: str | None, client_ip: str | None, limiter: Limiter | None = None) -> None:
+    """Count a new order against its browser and its address, or refuse it (LimitExceeded) counting nothing."""
+    settings = get_settings()
+    keys = []
+    if browser:
+        keys.append((f"orders:browser:{browser}", settings.orders_per_browser))
+    if client_ip:
+        keys.append((f"orders:ip:{client_ip}", settings.orders_per_ip))
+    if keys and (limiter or get_limiter()).hit_all(keys, settings.orders_window_seconds) is not None:
+        raise LimitExceeded(TOO_MANY_ORDERS)
+
+
+class TokenBucket:
+    """Events per second for one connection, with a burst of twice the rate (a page load sends a few at once)."""
+
+    __slots__ = ("rate", "capacity", "tokens", "stamp")
+
+    def __init__(self, rate: float, now: float):
+        self.rate = rate
+        self.capacity = rate * 2
+        self.tokens = self.capacity
+        self.stamp = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
