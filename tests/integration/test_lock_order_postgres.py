@@ -23,8 +23,7 @@ from pepestore.store.errors import StoreError
 ROUNDS = 50
 
 
-def test_pay_racing_the_payment_webhook_for_the_same_cart_never_deadlocks(pg_engine, monkeypatch):
-    monkeypatch.setenv("FINTOC_SANDBOX", "1")
+def test_pay_racing_the_payment_webhook_for_the_same_cart_never_deadlocks(pg_engine):
     secret = get_fintoc_config().webhook_secret
     with session_scope() as session:
         beanie = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()

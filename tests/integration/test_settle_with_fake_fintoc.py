@@ -47,8 +47,7 @@ class Fintoc:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def any_engine(request, monkeypatch):
-    monkeypatch.setenv("FINTOC_SANDBOX", "1")
+def any_engine(request):
     return request.getfixturevalue("engine" if request.param == "sqlite" else "pg_engine")
 
 
