@@ -143,6 +143,8 @@ def _order_id_for(order_token: object) -> int | None:
 def _pending_session(order_id: int) -> tuple[bool, str | None]:
     with session_scope() as session:
         order = session.get(orders.Order, order_id)
+        if order is None:
+            raise StoreError("That order does not exist.")
         return order.status == OrderStatus.PENDING_PAYMENT, order.fintoc_session_id
 
 

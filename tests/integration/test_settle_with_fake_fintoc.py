@@ -17,7 +17,8 @@ from pepestore.payments.checkout import (
 )
 from pepestore.payments.client import FintocClient
 from pepestore.payments.reconcile import reconcile_once
-from pepestore.store import cart
+from pepestore.store import cart, orders
+from pepestore.store.errors import StoreError
 from tests.fakes.fintoc_fake import StrictFakeFintoc
 
 STOCK = 500
@@ -173,3 +174,28 @@ async def test_two_concurrent_passes_read_each_order_from_fintoc_once(any_engine
     # The next interval, the orders are due again.
     await reconcile_once(moment + timedelta(minutes=1))
     assert set(fintoc.session_reads().values()) == {2}
+
+
+async def test_a_session_opened_for_an_order_closed_meanwhile_is_closed_at_fintoc(engine, fintoc, monkeypatch):
+    with session_scope() as session:
+        beanie = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()
+        token = cart.add_item(session, "", beanie, 1).cart.token
+    stock = beanie_stock()
+    answer = fintoc.fake.handle
+
+    def closing_meanwhile(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/checkout_sessions":
+            # While Fintoc answers, another tab's failed attempt gives the order up.
+            with session_scope() as session:
+                [order] = session.exec(select(Order)).all()
+                orders.cancel_order(session, order.id, orders.Source.SYSTEM, "another tab gave up", utcnow())
+        return answer(request)
+
+    monkeypatch.setattr(fintoc.fake, "handle", closing_meanwhile)
+    with pytest.raises(StoreError, match="interrupted"):
+        await start_checkout(token, "ana@example.cl", None)
+    [order] = all_orders()
+    assert order.status == S.CANCELLED and order.fintoc_session_id is not None
+    assert fintoc.statuses() == {"expired"}, "the late session can no longer be paid"
+    assert order.fintoc_close_pending_since is None
+    assert beanie_stock() == stock
