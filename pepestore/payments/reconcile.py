@@ -73,7 +73,7 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
             await asyncio.to_thread(_in_session, orders.expire_order, order_id, source, moment, session_closed=True)
             return "expired (no session)"
         return "no session yet"
-    remote = None
+    remote, problem = None, "Fintoc was not asked: it failed earlier in this pass"
     if not run.fintoc_down:
         client = fintoc_client()
         try:
@@ -84,14 +84,14 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
         except FintocError as exc:
             log.warning("could not read session for order %s: %s", order_id, exc)
             run.fintoc_down = exc.retryable
-            remote = None
+            remote, problem = None, f"Fintoc did not answer ({exc})"
     if remote is None:
         if not overdue:
             return UNREACHABLE
         # The stock must not wait for Fintoc. The session stays marked for closing (orders.expire_order), and a
         # payment that still lands takes the late-payment path.
         done = await asyncio.to_thread(_in_session, orders.expire_order, order_id, source, moment,
-                                       detail="Fintoc could not be reached; its session is closed there later")
+                                       detail=f"{problem}; its session is closed there later")
         return "expired here; Fintoc unreachable" if done else "no change"
     outcome = await asyncio.to_thread(_settle, order_id, remote, source, moment)
     return WAITING if settlement.verdict(session=remote, mode=remote.mode).transition == settlement.NOTHING \
