@@ -25,7 +25,10 @@ from tests.browser.shop import add_on_product_page, start_payment
 def own_store(tmp_path):
     database = tmp_path / "store.db"
     # Its own frontend build: it runs beside the session's store, on another port.
-    store = Store(f"sqlite:///{database}", f"shutdown-{tmp_path.name}.log", web_dir=ARTIFACTS / "web-shutdown")
+    # A lock wait longer than the shutdown window, so a webhook held on the database is still in flight when the
+    # signal comes (with the default 5 s it would give up with a 503 first).
+    store = Store(f"sqlite:///{database}", f"shutdown-{tmp_path.name}.log", web_dir=ARTIFACTS / "web-shutdown",
+                  extra_env={"DB_LOCK_TIMEOUT_SECONDS": "30"})
     store.database = database
     try:
         store.wait_until_serving()
