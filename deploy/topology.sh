@@ -16,25 +16,38 @@ RUN="${PEPESTORE_RUN_DIR:-$HERE/run}"
 NGINX_PORT="${NGINX_PORT:-8080}"
 BACKEND_BASE_PORT="${BACKEND_BASE_PORT:-8100}"
 
+# An instance leads its own process group (setsid below): it is stopped when no process of that group is left.
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+# SIGTERM, then up to 10 s for every process of the instance to exit (the store guarantees it). A SIGKILL is
+# only a last resort and is reported as a failure: it means the clean-shutdown promise was broken.
 stop_pidfile() {
     local file="$1"
     [ -f "$file" ] || return 0
     local pid; pid="$(cat "$file")"
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL -- "-$pid" 2>/dev/null || true
+    local status=0
+    if group_alive "$pid"; then
+        kill -TERM -- "-$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do group_alive "$pid" || break; sleep 0.2; done
+        if group_alive "$pid"; then
+            echo "!! $(basename "$file" .pid) (process group $pid) was still running 10 s after SIGTERM; killed" >&2
+            kill -KILL -- "-$pid" 2>/dev/null || true
+            status=1
+        fi
     fi
     rm -f "$file"
+    return "$status"
 }
 
 down() {
+    local status=0
     if [ -f "$RUN/nginx.pid" ]; then
         nginx -p "$RUN" -c "$RUN/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 25); do [ -f "$RUN/nginx.pid" ] || break; sleep 0.2; done
     fi
-    for file in "$RUN"/instance-*.pid; do stop_pidfile "$file"; done
+    for file in "$RUN"/instance-*.pid; do stop_pidfile "$file" || status=1; done
     echo "==> Topology stopped"
+    return "$status"
 }
 
 configure() {
@@ -79,7 +92,7 @@ up() {
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
         $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
     fi
-    down >/dev/null
+    down >/dev/null || true  # leftovers of an earlier run; a failure to stop them was reported
     mkdir -p "$RUN"
 
     configure
@@ -103,24 +116,17 @@ PY
     reflex export --frontend-only --no-zip --loglevel warning >"$RUN/export.log" 2>&1
     rm -rf "$RUN/static" && cp -r "$ROOT/.web/build/client" "$RUN/static"
 
-    local upstreams=""
+    local upstreams=()
     for i in $(seq 1 "$count"); do
         : >"$RUN/instance-$i.log"
         start_instance "$i"
-        # max_fails=0: never mark an instance down. A stopped instance refuses connections, which fails over to
-        # the next one at once; marking lets a restart blip mark every instance down ("no live upstreams").
-        upstreams+="        server 127.0.0.1:$((BACKEND_BASE_PORT + i)) max_fails=0;"$'\n'
+        upstreams+=("127.0.0.1:$((BACKEND_BASE_PORT + i))")
     done
     for i in $(seq 1 "$count"); do wait_http "http://127.0.0.1:$((BACKEND_BASE_PORT + i))/ping" 120; done
 
-    python - "$HERE/nginx.conf.template" "$RUN/nginx.conf" "$RUN" "$RUN/static" "$NGINX_PORT" "$upstreams" <<'PY'
-import sys
-template, out, run, static, port, upstreams = sys.argv[1:]
-text = open(template).read()
-for key, value in {"@RUN@": run, "@STATIC@": static, "@PORT@": port, "@UPSTREAMS@": upstreams.rstrip()}.items():
-    text = text.replace(key, value)
-open(out, "w").write(text)
-PY
+    # The same security headers the app sends, and /sandbox/ routed only when the store runs the sandbox.
+    python -m pepestore.nginx_config "$HERE/nginx.conf.template" "$RUN/nginx.conf" "$RUN" "$RUN/static" \
+        "$NGINX_PORT" "${upstreams[@]}"
     # nginx's own daemon keeps the descriptors it started with: give it files, never the caller's pipes.
     nginx -p "$RUN" -c "$RUN/nginx.conf" </dev/null >"$RUN/nginx-start.log" 2>&1 || { cat "$RUN/nginx-start.log" >&2; exit 1; }
     wait_http "http://127.0.0.1:$NGINX_PORT/health" 30
@@ -131,7 +137,7 @@ status() {
     for file in "$RUN"/instance-*.pid; do
         [ -f "$file" ] || continue
         local pid; pid="$(cat "$file")"
-        kill -0 "$pid" 2>/dev/null && echo "$(basename "$file" .pid): running (pid $pid)" \
+        group_alive "$pid" && echo "$(basename "$file" .pid): running (pid $pid)" \
             || echo "$(basename "$file" .pid): stopped"
     done
     [ -f "$RUN/nginx.pid" ] && echo "nginx: running on :$NGINX_PORT" || echo "nginx: stopped"

@@ -16,11 +16,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from pepestore.admin import routes as admin_routes
-from pepestore.health import health_report
+from pepestore.health import health_report, is_operator
 from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
 from pepestore.payments.webhook import MAX_BODY_BYTES, handle_webhook
 from pepestore.settings import get_settings
+from pepestore.shutdown import answered_before_exit
 
 log = logging.getLogger("pepestore.api")
 OrderListener = Callable[[int], Awaitable[None]]
@@ -65,15 +66,19 @@ async def payments_webhook(request: Request) -> JSONResponse:
     return JSONResponse(answer.body, status_code=answer.status)
 
 
-async def health(_request: Request) -> JSONResponse:
-    report = await run_in_threadpool(health_report)
-    return JSONResponse(report, status_code=200 if report["ok"] else 503)
+async def health(request: Request) -> JSONResponse:
+    detailed = is_operator(request.headers.get("authorization"))
+    report = await run_in_threadpool(lambda: health_report(detailed=detailed))
+    # Never cached: a proxy must not hand the operator's detailed answer to the next caller.
+    return JSONResponse(report, status_code=200 if report["ok"] else 503, headers={"Cache-Control": "no-store"})
 
 
 def build_api() -> Starlette:
     settings = get_settings()
     routes = [
-        Route("/payments/webhook", payments_webhook, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+        # A webhook being handled when the worker is told to stop is still answered (see pepestore/shutdown.py).
+        Route("/payments/webhook", answered_before_exit(payments_webhook),
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/health", health, methods=["GET"]),
         Route("/auth/login", admin_routes.login, methods=["POST"]),
         Route("/auth/logout", admin_routes.logout, methods=["POST"]),

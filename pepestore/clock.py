@@ -1,4 +1,7 @@
-"""Times as people in Chile read them. Stored times stay UTC; only what a person reads is Santiago time."""
+"""Time: UTC as the store stores it, and Santiago time as people in Chile read it.
+
+Its own module so that any table module can use it without importing another.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,17 @@ from zoneinfo import ZoneInfo
 SANTIAGO = ZoneInfo("America/Santiago")
 
 
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; every datetime we store was written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def in_santiago(moment: datetime) -> datetime:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(SANTIAGO)
+    return as_utc(moment).astimezone(SANTIAGO)
 
 
 def santiago_label(moment: datetime | None) -> str:

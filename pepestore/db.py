@@ -1,46 +1,110 @@
-"""The engine and sessions the services use, built from settings once per process."""
+"""The engine and sessions the services use, built from settings once per process.
+
+Every wait on the database has a bound, so a stalled or missing database turns into an error the page can show
+within seconds instead of a request (and a worker thread) hanging for minutes.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from pepestore.settings import get_settings
 
+CONNECT_TIMEOUT_S = 5
+# How long a request waits for a free pooled connection before it gives up.
+POOL_TIMEOUT_S = 10
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, *, statement_timeout_s: int = 10, lock_timeout_s: int = 5) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        return _sqlite_engine(url, lock_timeout_s)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            # Enforced by the server: a slow query or a wait for a row lock is cancelled, not waited out.
+            "options": f"-c statement_timeout={statement_timeout_s * 1000} -c lock_timeout={lock_timeout_s * 1000}",
+            # A server that vanishes mid-query sends no error at all: without these the socket waits for minutes.
+            "tcp_user_timeout": (statement_timeout_s + CONNECT_TIMEOUT_S) * 1000,
+            "keepalives_idle": CONNECT_TIMEOUT_S,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        },
+    )
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            # Foreign keys are off by default in SQLite; WAL lets readers run while a cart is written.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
 
-        @event.listens_for(engine, "savepoint")
-        def _sqlite_begin_before_savepoint(connection, _name):
-            # pysqlite opens a transaction only before a write, so a SAVEPOINT taken first became the transaction
-            # itself and its RELEASE committed it: an order refused after its stock was taken kept the stock
-            # taken. Open the real transaction first (IMMEDIATE: the writes follow, wait for the lock now).
-            dbapi_connection = connection.connection.dbapi_connection
-            if not dbapi_connection.in_transaction:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino
 
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+def _sqlite_engine(url: str, busy_timeout_s: int) -> Engine:
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        path = None
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_s})
+    else:
+        path = str(Path(path).resolve())
+        # The file is created once, when the process builds its engine. After that a missing file is an error: a
+        # connection that quietly made a new, empty file would serve nothing (or adopt a stray WAL) and look alive.
+        sqlite3.connect(path).close()
+        uri = Path(path).as_uri() + "?mode=rw"
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(uri, uri=True, timeout=busy_timeout_s, check_same_thread=False)
+
+        engine = create_engine(url, creator=connect, pool_timeout=POOL_TIMEOUT_S)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, record):
+        # Foreign keys are off by default in SQLite; WAL lets readers run while a cart is written.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+        record.info["file_id"] = _file_id(path) if path else None
+
+    @event.listens_for(engine, "checkout")
+    def _same_file_as_when_opened(_dbapi_connection, record, _proxy):
+        # An open connection keeps reading a file that was moved or deleted, through its file descriptor, and
+        # writes to a deleted one are lost. Drop it: the pool reconnects by path, which fails if the file is gone.
+        if path and _file_id(path) != record.info.get("file_id"):
+            raise DisconnectionError(f"the database file {path} was moved or deleted")
+
+    @event.listens_for(engine, "savepoint")
+    def _sqlite_begin_before_savepoint(connection, _name):
+        # pysqlite opens a transaction only before a write, so a SAVEPOINT taken first became the transaction
+        # itself and its RELEASE committed it: an order refused after its stock was taken kept the stock
+        # taken. Open the real transaction first (IMMEDIATE: the writes follow, wait for the lock now).
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+
+    return engine
 
 
 @functools.cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    return make_engine(settings.database_url, statement_timeout_s=settings.db_statement_timeout_seconds,
+                       lock_timeout_s=settings.db_lock_timeout_seconds)
 
 
 @contextmanager

@@ -1,7 +1,13 @@
-"""What a load balancer or an operator asks: which version is this, and do its database and Redis answer?"""
+"""What a load balancer or an operator asks: which version is this, and do its database and Redis answer?
+
+Anyone may learn whether the store is up; only the operator, presenting HEALTH_TOKEN, learns which commit and
+which library versions run (what an attacker would look up in a vulnerability list). Behind nginx every caller
+comes from loopback, so the token, not the address, is what tells the operator apart.
+"""
 
 from __future__ import annotations
 
+import hmac
 import subprocess
 from functools import cache
 from importlib.metadata import version
@@ -48,13 +54,26 @@ def _redis(url: str | None) -> str:
         return f"error: {exc.__class__.__name__}"
 
 
-def health_report() -> dict:
+def is_operator(authorization: str | None) -> bool:
+    """Whether an `Authorization: Bearer <HEALTH_TOKEN>` header matches; always False while no token is set."""
+    expected = get_settings().health_token
+    if not expected or not authorization:
+        return False
+    scheme, _, presented = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    # Constant time: the comparison must not reveal how many leading characters were right.
+    return hmac.compare_digest(presented.strip().encode(), expected.encode())
+
+
+def health_report(*, detailed: bool = False) -> dict:
     settings = get_settings()
     database, redis_status = _database(), _redis(settings.redis_url)
-    return {
+    report = {
         "ok": database == "ok" and redis_status in ("ok", "not configured"),
-        "version": app_version(),
-        "reflex": version("reflex"),
         "database": database,
         "redis": redis_status,
     }
+    if detailed:
+        report |= {"version": app_version(), "reflex": version("reflex")}
+    return report

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; every datetime we store was written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+# The sandbox's tables live beside its code; importing them here registers every table the migrations manage
+# whenever the models are imported, whether or not this store runs the sandbox. They import nothing of this
+# module (only pepestore.clock), so either module can be imported first.
+from pepestore.clock import as_utc, utcnow  # noqa: F401 - re-exported: callers read the time beside the tables
+from pepestore.payments.sandbox import models as _sandbox_models  # noqa: F401
+from pepestore import staff_models as _staff_models  # noqa: F401 - staff, their sessions, the audit log
 
 
 class Product(SQLModel, table=True):
@@ -99,6 +97,8 @@ class Order(SQLModel, table=True):
     fintoc_redirect_url: str | None = Field(default=None, max_length=2000)
     payment_intent_id: str | None = Field(default=None, max_length=64, index=True)
     needs_review: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Sum of the refunds Fintoc reported as succeeded (see OrderRefund); `refunded` only once it reaches total.
+    refunded_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
@@ -106,6 +106,12 @@ class Order(SQLModel, table=True):
     # Set when staff mark the order shipped.
     carrier: str | None = Field(default=None, max_length=32)
     tracking_number: str | None = Field(default=None, max_length=64)
+    # The reconciler's claim: no worker reads this order from Fintoc again before this moment, so N workers or
+    # instances read each order once per interval, not N times.
+    next_check_at: datetime | None = None
+    # Set when the order closed here (cancelled, expired) while its Fintoc session may still be payable; cleared
+    # once Fintoc confirms the session is closed. The reconciler retries until then.
+    fintoc_close_pending_since: datetime | None = Field(default=None, index=True)
 
 
 class OrderLine(SQLModel, table=True):
@@ -137,6 +143,20 @@ class OrderEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class OrderRefund(SQLModel, table=True):
+    """A refund Fintoc reported as succeeded for an order. Its Fintoc id is unique: a refund counts once, however
+    many events (and event ids) deliver it."""
+
+    __tablename__ = "order_refund"
+    __table_args__ = (CheckConstraint("amount > 0", name="ck_order_refund_amount_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    fintoc_refund_id: str = Field(max_length=64, unique=True)
+    amount: int
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
 class PaymentEvent(SQLModel, table=True):
     """Every verified webhook Fintoc sent, stored in the same transaction as its effect."""
 
@@ -150,9 +170,3 @@ class PaymentEvent(SQLModel, table=True):
     order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
     outcome: str = Field(max_length=200)
     received_at: datetime = Field(default_factory=utcnow)
-
-
-# The sandbox's tables live beside its code; importing them here registers every table the migrations manage
-# whenever the models are imported, whether or not this store runs the sandbox.
-from pepestore.payments.sandbox import models as _sandbox_models  # noqa: E402, F401
-from pepestore import staff_models as _staff_models  # noqa: E402, F401

@@ -22,14 +22,18 @@ from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
+from pepestore.security_headers import SecurityHeaders
 from pepestore.settings import get_settings
+from pepestore.shutdown import certain_exit
 
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    api_transformer=build_api(),
+    # The store's routes, then the security headers around everything, the mounted frontend's pages included.
+    api_transformer=[build_api(), SecurityHeaders],
 )
 install_event_limit(app)
+app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
 app.register_lifespan_task(run_reconciler)
 if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)

@@ -49,6 +49,9 @@ class Settings:
     order_ttl_minutes: int = 30
     reconcile_interval_seconds: int = 30
     reconcile_after_seconds: int = 60
+    # Bounds on database waits (see pepestore/db.py); the lock timeout is also SQLite's busy timeout.
+    db_statement_timeout_seconds: int = 10
+    db_lock_timeout_seconds: int = 5
     # Fintoc: real keys, or the built-in sandbox when FINTOC_SANDBOX=1 (never both, never neither).
     fintoc_sandbox: bool = False
     fintoc_secret_key: str | None = field(default=None, repr=False)
@@ -66,6 +69,8 @@ class Settings:
     events_per_second: int = 20
     # Origins besides PUBLIC_URL's whose pages may open the event websocket (e.g. a second domain).
     extra_origins: tuple[str, ...] = ()
+    # Shows /health's commit and versions to a caller presenting it; unset, nobody sees them.
+    health_token: str | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -189,6 +194,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS", "30")
         ),
         reconcile_after_seconds=_positive_int("RECONCILE_AFTER_SECONDS", env.get("RECONCILE_AFTER_SECONDS", "60")),
+        db_statement_timeout_seconds=_positive_int(
+            "DB_STATEMENT_TIMEOUT_SECONDS", env.get("DB_STATEMENT_TIMEOUT_SECONDS", "10")
+        ),
+        db_lock_timeout_seconds=_positive_int("DB_LOCK_TIMEOUT_SECONDS", env.get("DB_LOCK_TIMEOUT_SECONDS", "5")),
         fintoc_sandbox=sandbox,
         trusted_proxy_hops=_whole("TRUSTED_PROXY_HOPS", env.get("TRUSTED_PROXY_HOPS", "0")),
         orders_per_browser=_positive_int("LIMIT_ORDERS_PER_BROWSER", env.get("LIMIT_ORDERS_PER_BROWSER", "5")),
@@ -198,6 +207,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pending_orders_per_ip=_positive_int("LIMIT_PENDING_ORDERS_PER_IP",
                                             env.get("LIMIT_PENDING_ORDERS_PER_IP", "3")),
         events_per_second=_positive_int("LIMIT_EVENTS_PER_SECOND", env.get("LIMIT_EVENTS_PER_SECOND", "20")),
+        health_token=env.get("HEALTH_TOKEN") or None,
         extra_origins=extra_origins,
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,
         fintoc_public_key=env.get("FINTOC_PUBLIC_KEY") or None,

@@ -1,7 +1,7 @@
 """back office: staff, sessions, audit log, shipping
 
 Revision ID: 260a32264522
-Revises: b7c1d2e3f4a5
+Revises: 16b808569712
 Create Date: 2026-11-27 07:11:49.561784
 
 """
@@ -13,7 +13,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '260a32264522'
-down_revision: Union[str, Sequence[str], None] = 'b7c1d2e3f4a5'
+down_revision: Union[str, Sequence[str], None] = '16b808569712'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

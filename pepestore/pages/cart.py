@@ -3,6 +3,7 @@ import reflex as rx
 from pepestore import routes
 from pepestore.components.fintoc_widget import fintoc_widget
 from pepestore.components.layout import empty_state, page
+from pepestore.components.load_error import load_error
 from pepestore.state.cart import CartRow, CartState
 from pepestore.state.checkout import CheckoutState
 
@@ -147,26 +148,34 @@ def cart_page() -> rx.Component:
         ),
         rx.heading("Your cart", size="7", padding_bottom="16px"),
         rx.cond(
-            ~CartState.loaded,
-            rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
-                      width="100%"),
-            rx.cond(
-                CartState.rows.length() > 0,
-                rx.grid(
-                    rx.vstack(rx.foreach(CartState.rows, _line), spacing="3", width="100%", id="cart-lines"),
-                    _summary(),
-                    columns=rx.breakpoints(initial="1", md="3fr 2fr"),
-                    spacing="5",
-                    width="100%",
-                    align_items="start",
-                ),
-                empty_state(
-                    "shopping-bag",
-                    "Your cart is empty",
-                    "Find something you like in the catalog and it will wait for you here.",
-                    rx.link(rx.button("Start shopping"), href=routes.CATALOG),
-                    id="empty-cart",
-                ),
+            CartState.load_failed,
+            load_error("We couldn't load your cart", on_retry=[CartState.load]),
+            _cart(),
+        ),
+    )
+
+
+def _cart() -> rx.Component:
+    return rx.cond(
+        ~CartState.loaded,
+        rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
+                  width="100%"),
+        rx.cond(
+            CartState.rows.length() > 0,
+            rx.grid(
+                rx.vstack(rx.foreach(CartState.rows, _line), spacing="3", width="100%", id="cart-lines"),
+                _summary(),
+                columns=rx.breakpoints(initial="1", md="3fr 2fr"),
+                spacing="5",
+                width="100%",
+                align_items="start",
+            ),
+            empty_state(
+                "shopping-bag",
+                "Your cart is empty",
+                "Find something you like in the catalog and it will wait for you here.",
+                rx.link(rx.button("Start shopping"), href=routes.CATALOG),
+                id="empty-cart",
             ),
         ),
     )

@@ -1,7 +1,9 @@
 import reflex as rx
 
 from pepestore.components.layout import empty_state, page
+from pepestore.components.load_error import load_error
 from pepestore.components.product import product_card
+from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
 
 
@@ -88,6 +90,14 @@ def _hero() -> rx.Component:
 
 
 def _results() -> rx.Component:
+    return rx.cond(
+        CatalogState.load_failed,
+        load_error("We couldn't load the products", on_retry=[CartState.load, CatalogState.load]),
+        _products(),
+    )
+
+
+def _products() -> rx.Component:
     return rx.cond(
         CatalogState.loading,
         rx.grid(

@@ -2,7 +2,9 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.components.layout import empty_state, page
+from pepestore.components.load_error import load_error
 from pepestore.models import OrderStatus
+from pepestore.state.cart import CartState
 from pepestore.state.order import OrderLineRow, OrderState
 
 
@@ -88,16 +90,24 @@ def _summary() -> rx.Component:
 def order_page() -> rx.Component:
     return page(
         rx.cond(
-            OrderState.loading,
-            rx.vstack(rx.skeleton(height="96px", width="100%"), rx.skeleton(height="240px", width="100%"),
-                      width="100%"),
-            rx.cond(
-                OrderState.not_found,
-                empty_state("receipt", "We couldn't find that order",
-                            "Check the link from your confirmation, or start again from the catalog.",
-                            rx.link(rx.button("Go to the catalog"), href=routes.CATALOG), id="order-not-found"),
-                rx.vstack(rx.heading("Your order", size="7"), _status(), _summary(), spacing="5", width="100%",
-                          max_width="720px", margin_x="auto"),
-            ),
+            OrderState.load_failed,
+            load_error("We couldn't load your order", on_retry=[CartState.load, OrderState.load]),
+            _order(),
         )
+    )
+
+
+def _order() -> rx.Component:
+    return rx.cond(
+        OrderState.loading,
+        rx.vstack(rx.skeleton(height="96px", width="100%"), rx.skeleton(height="240px", width="100%"),
+                  width="100%"),
+        rx.cond(
+            OrderState.not_found,
+            empty_state("receipt", "We couldn't find that order",
+                        "Check the link from your confirmation, or start again from the catalog.",
+                        rx.link(rx.button("Go to the catalog"), href=routes.CATALOG), id="order-not-found"),
+            rx.vstack(rx.heading("Your order", size="7"), _status(), _summary(), spacing="5", width="100%",
+                      max_width="720px", margin_x="auto"),
+        ),
     )

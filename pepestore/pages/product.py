@@ -2,7 +2,9 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.components.layout import empty_state, page
+from pepestore.components.load_error import load_error
 from pepestore.components.product import add_to_cart_form, stock_badge
+from pepestore.state.cart import CartState
 from pepestore.state.product import ProductState
 
 
@@ -36,19 +38,27 @@ def _details() -> rx.Component:
 def product_page() -> rx.Component:
     return page(
         rx.cond(
-            ProductState.loading,
-            rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),
-                    columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%"),
-            rx.cond(
-                ProductState.not_found,
-                empty_state(
-                    "package-x",
-                    "We couldn't find that product",
-                    "It may have been renamed or is no longer sold. Everything we have is in the catalog.",
-                    rx.link(rx.button("Browse the catalog"), href=routes.CATALOG),
-                    id="product-not-found",
-                ),
-                _details(),
-            ),
+            ProductState.load_failed,
+            load_error("We couldn't load this product", on_retry=[CartState.load, ProductState.load]),
+            _product(),
         )
+    )
+
+
+def _product() -> rx.Component:
+    return rx.cond(
+        ProductState.loading,
+        rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%"),
+        rx.cond(
+            ProductState.not_found,
+            empty_state(
+                "package-x",
+                "We couldn't find that product",
+                "It may have been renamed or is no longer sold. Everything we have is in the catalog.",
+                rx.link(rx.button("Browse the catalog"), href=routes.CATALOG),
+                id="product-not-found",
+            ),
+            _details(),
+        ),
     )

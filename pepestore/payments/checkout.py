@@ -8,13 +8,19 @@ from dataclasses import dataclass, field
 
 from pepestore.db import session_scope
 from pepestore.limits import admit_new_order
-from pepestore.models import as_utc, utcnow
+from pepestore.models import OrderStatus, as_utc, utcnow
+from pepestore.payments import settlement
 from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.errors import FintocError
 from pepestore.payments.gateway import fintoc_client
+from pepestore.payments.reconcile import UNREACHABLE, close_session, settle_order
+from pepestore.payments.types import CheckoutSession
 from pepestore.settings import get_settings
 from pepestore.store import orders
 from pepestore.store.errors import StoreError
+
+EXITED_WIDGET = "the shopper closed the payment window"
+CANCELLED_ON_FINTOC = "the shopper cancelled on Fintoc's page"
 
 
 @dataclass(frozen=True)
@@ -59,18 +65,28 @@ def _place(cart_token: object, email: object, client_token: str | None, client_i
                        order.fintoc_session_token, order.fintoc_redirect_url, replaced)
 
 
-async def expire_at_fintoc(order_id: int, session_id: str) -> None:
-    """Close a cancelled order's session so it can no longer be paid. Best effort: if it fails, or the shopper
-    paid a moment before, the payment still arrives and takes the late-payment path."""
+async def expire_at_fintoc(order_id: int, session_id: str) -> bool:
+    """Close a closed order's session so it can no longer be paid. If Fintoc cannot be reached the order stays
+    marked (orders.cancel_order) and the reconciler closes it later; a payment that lands first takes the
+    late-payment path."""
     try:
-        await fintoc_client().expire_checkout_session(session_id, idempotency_key=f"order-{order_id}-expire")
+        await close_session(order_id, session_id, orders.Source.SHOPPER, idempotency_key=f"order-{order_id}-expire")
+        return True
     except FintocError as exc:
-        log.info("session %s of cancelled order %s not expired: %s", session_id, order_id, exc)
+        log.info("session %s of closed order %s not expired yet: %s", session_id, order_id, exc)
+        return False
 
 
-def _attach(order_id: int, session_id: str, session_token: str | None, redirect_url: str | None) -> None:
+def _attach(order_id: int, session_id: str, session_token: str | None, redirect_url: str | None) -> str:
     with session_scope() as session:
-        orders.attach_checkout_session(session, order_id, session_id, session_token, redirect_url, utcnow())
+        return orders.attach_checkout_session(session, order_id, session_id, session_token, redirect_url,
+                                              utcnow()).status
+
+
+def _give_up(order_id: int, reason: str) -> None:
+    """Release the order's stock at once: a checkout Fintoc did not open must not hold it for the order's TTL."""
+    with session_scope() as session:
+        orders.cancel_order(session, order_id, orders.Source.SYSTEM, reason, utcnow())
 
 
 async def start_checkout(cart_token: object, email: object, client_token: str | None,
@@ -83,20 +99,36 @@ async def start_checkout(cart_token: object, email: object, client_token: str | 
     session_token, redirect_url = placed.session_token, placed.redirect_url
     if session_token is None:
         page = status_page_url(placed.public_token)
-        created = await fintoc_client().create_checkout_session(
-            amount=placed.total,
-            currency="CLP",
-            success_url=page,
-            cancel_url=f"{page}?cancelled=1",
-            customer_email=placed.email,
-            metadata={"order_id": str(placed.id)},
-            expires_at=placed.expires_at,
-            # One session per order, however often this runs: Fintoc replays the first answer for this key.
-            idempotency_key=f"order-{placed.id}-checkout-session",
-        )
+        try:
+            created = await fintoc_client().create_checkout_session(
+                amount=placed.total,
+                currency="CLP",
+                success_url=page,
+                cancel_url=f"{page}?cancelled=1",
+                customer_email=placed.email,
+                metadata={"order_id": str(placed.id)},
+                expires_at=placed.expires_at,
+                # One session per order, however often this runs: Fintoc replays the first answer for this key.
+                idempotency_key=f"order-{placed.id}-checkout-session",
+            )
+        except FintocError as exc:
+            answer = f"{exc.__class__.__name__} {exc.status or ''}".strip()
+            await asyncio.to_thread(_give_up, placed.id, f"Fintoc could not open the payment ({answer}); "
+                                                         "nothing was charged")
+            raise
         if created.amount != placed.total or created.currency != "CLP" or not created.session_token:
+            # On record, so the session is closed at Fintoc (now, or by the reconciler) and never payable.
+            await asyncio.to_thread(_attach, placed.id, created.id, created.session_token, created.redirect_url)
+            await asyncio.to_thread(_give_up, placed.id, f"Fintoc opened a payment for {created.amount} "
+                                                         f"{created.currency}, not {placed.total} CLP; "
+                                                         "nothing was charged")
+            await expire_at_fintoc(placed.id, created.id)
             raise StoreError("The payment provider answered with a different amount. Nothing was charged.")
-        await asyncio.to_thread(_attach, placed.id, created.id, created.session_token, created.redirect_url)
+        status = await asyncio.to_thread(_attach, placed.id, created.id, created.session_token, created.redirect_url)
+        if status != OrderStatus.PENDING_PAYMENT:
+            # Closed while Fintoc was answering (another tab's failed attempt, the shopper's exit): never payable.
+            await expire_at_fintoc(placed.id, created.id)
+            raise StoreError("This checkout was interrupted. Please try again.")
         session_token, redirect_url = created.session_token, created.redirect_url
     return CheckoutStart(placed.public_token, session_token, redirect_url or "", config.public_key,
                          config.widget_url)
@@ -108,26 +140,49 @@ def _order_id_for(order_token: object) -> int | None:
         return order.id if order is not None else None
 
 
-def _cancel_if_pending(order_id: int) -> tuple[str, str | None, str | None]:
+def _pending_session(order_id: int) -> tuple[bool, str | None]:
     with session_scope() as session:
-        cancelled = orders.cancel_order(session, order_id, orders.Source.SHOPPER,
-                                        "the shopper closed the payment window", utcnow())
         order = session.get(orders.Order, order_id)
-        return order.status, order.status_reason, order.fintoc_session_id if cancelled else None
+        if order is None:
+            raise StoreError("That order does not exist.")
+        return order.status == OrderStatus.PENDING_PAYMENT, order.fintoc_session_id
 
 
-async def abandon_checkout(order_token: object) -> tuple[str, str | None]:
-    """The shopper left the widget: settle from Fintoc first (the payment may have gone through), else cancel.
+def _cancel(order_id: int, reason: str, remote: CheckoutSession | None, closed: bool) -> tuple[str, str | None]:
+    with session_scope() as session:
+        if remote is not None:
+            decided = settlement.verdict(session=remote, mode=remote.mode)
+            if decided.transition in (settlement.PAY, settlement.CANCEL):  # the bank answered before we closed
+                settlement.apply(session, order_id, decided, expected_mode=get_fintoc_config().mode,
+                                 source=orders.Source.SHOPPER, now=utcnow())
+        orders.cancel_order(session, order_id, orders.Source.SHOPPER, reason, utcnow(), session_closed=closed)
+        order = session.get(orders.Order, order_id)
+        session.refresh(order)
+        return order.status, order.status_reason
 
-    Returns the order's status and why. Cancelling releases the stock at once.
+
+async def abandon_order(order_id: int, reason: str = EXITED_WIDGET) -> tuple[str, str | None]:
+    """The shopper left the payment: settle from Fintoc first (the payment may have gone through), then close
+    the session at Fintoc, then cancel here, which releases the stock. Returns the order's status and why.
+
+    When Fintoc cannot be reached the order is cancelled all the same and stays marked, so the reconciler
+    closes its session later.
     """
-    from pepestore.payments.reconcile import settle_order
+    outcome = await settle_order(order_id, orders.Source.SHOPPER)
+    pending, session_id = await asyncio.to_thread(_pending_session, order_id)
+    remote, closed = None, session_id is None
+    if pending and session_id and outcome != UNREACHABLE:
+        try:
+            remote = await fintoc_client().expire_checkout_session(session_id,
+                                                                   idempotency_key=f"order-{order_id}-expire")
+            closed = remote.status not in settlement.OPEN_SESSION
+        except FintocError as exc:
+            log.info("session %s of order %s not expired yet: %s", session_id, order_id, exc)
+    return await asyncio.to_thread(_cancel, order_id, reason, remote, closed)
 
+
+async def abandon_checkout(order_token: object, reason: str = EXITED_WIDGET) -> tuple[str, str | None]:
     order_id = await asyncio.to_thread(_order_id_for, order_token)
     if order_id is None:
         raise StoreError("That order does not exist.")
-    await settle_order(order_id, orders.Source.SHOPPER)
-    status, reason, session_to_expire = await asyncio.to_thread(_cancel_if_pending, order_id)
-    if session_to_expire:
-        await expire_at_fintoc(order_id, session_to_expire)
-    return status, reason
+    return await abandon_order(order_id, reason)

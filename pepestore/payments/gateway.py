@@ -18,3 +18,10 @@ def fintoc_client() -> FintocClient:
         config = get_fintoc_config()
         client = _clients[loop] = FintocClient(config.secret_key, base_url=config.api_url)
     return client
+
+
+async def close_fintoc_client() -> None:
+    """Close this loop's client (its pooled connections) at shutdown; a later call would make a new one."""
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()

@@ -15,16 +15,16 @@ from sqlmodel import Session, select
 
 from pepestore.db import session_scope
 from pepestore.models import Order, PaymentEvent
-from pepestore.payments import signature
+from pepestore.payments import settlement, signature
 from pepestore.payments.config import get_fintoc_config
-from pepestore.payments.types import WebhookEvent
+from pepestore.payments.errors import FintocError
+from pepestore.payments.types import CheckoutSession, PaymentIntent, Refund, WebhookEvent
 from pepestore.store import orders
-from pepestore.store.orders import PaymentFacts, Source
+from pepestore.store.orders import RefundFacts, Source
 
 log = logging.getLogger("pepestore.webhook")
 
 MAX_BODY_BYTES = 64 * 1024
-FAILED_PAYMENT = {"payment_intent.failed", "payment_intent.rejected"}
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,6 @@ def _order_id_from(data: dict) -> int | None:
     return None
 
 
-def _facts(intent: dict, mode: str) -> PaymentFacts | None:
-    amount, currency, intent_id = intent.get("amount"), intent.get("currency"), intent.get("id")
-    if not isinstance(amount, int) or isinstance(amount, bool) or not isinstance(currency, str):
-        return None
-    return PaymentFacts(amount=amount, currency=currency, mode=mode, payment_intent_id=str(intent_id))
-
-
 def _find_order(session: Session, event: WebhookEvent) -> Order | None:
     order_id = _order_id_from(event.data)
     if order_id is not None:
@@ -59,34 +52,46 @@ def _find_order(session: Session, event: WebhookEvent) -> Order | None:
     return None
 
 
+def _refund(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
+    try:
+        refund = Refund.from_json(event.data)
+    except FintocError:
+        return "malformed refund: no effect"
+    if refund.status != "succeeded" or len(refund.id) > 64:
+        return "refund not succeeded: no effect"
+    data_mode = event.data.get("mode")
+    # The refund object may carry its own mode: both it and the envelope must be this store's.
+    mode = event.mode if data_mode in (None, event.mode) else f"{event.mode}/{data_mode}"
+    facts = RefundFacts(refund_id=refund.id, amount=refund.amount, currency=refund.currency, mode=mode,
+                        payment_intent_id=refund.resource_id if refund.resource_type in (None, "payment_intent")
+                        else f"{refund.resource_type}:{refund.resource_id}")
+    return orders.record_refund(session, order.id, facts, expected_mode=expected_mode, source=Source.WEBHOOK,
+                                now=now)
+
+
 def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
     kind, data = event.type, event.data
-    if kind.startswith("checkout_session.") and order.fintoc_session_id not in (None, data.get("id")):
-        orders.record(session, order.id, "flagged", Source.WEBHOOK,
-                      f"event {event.id} is about session {data.get('id')}, not this order's", now)
-        order.needs_review = True
-        session.add(order)
-        return "session does not belong to the order: flagged"
-    if kind in ("checkout_session.finished", "checkout_session.completed"):
-        resource = data.get("payment_resource")
-        intent = resource.get("payment_intent") if isinstance(resource, dict) else None
-        if not isinstance(intent, dict):
-            return "finished without a payment: no effect"
-        kind, data = f"payment_intent.{intent.get('status')}", intent
-    if kind == "payment_intent.succeeded":
-        facts = _facts(data, event.mode)
-        if facts is None:
+    settle = dict(mode=event.mode, expected_mode=expected_mode, source=Source.WEBHOOK, now=now)
+    if kind.startswith("checkout_session."):
+        if order.fintoc_session_id not in (None, data.get("id")):
+            orders.record(session, order.id, "flagged", Source.WEBHOOK,
+                          f"event {event.id} is about session {data.get('id')}, not this order's", now)
+            order.needs_review = True
+            session.add(order)
+            return "session does not belong to the order: flagged"
+        try:
+            remote = CheckoutSession.from_json(data)
+        except FintocError:
+            return "malformed session: no effect"
+        return settlement.settle(session, order.id, session=remote, **settle)
+    if kind.startswith("payment_intent."):
+        try:
+            intent = PaymentIntent.from_json(data)
+        except FintocError:
             return "malformed payment: no effect"
-        return orders.confirm_payment(session, order.id, facts, expected_mode=expected_mode, source=Source.WEBHOOK,
-                                      now=now)
-    if kind in FAILED_PAYMENT:
-        reason = f"the bank {kind.removeprefix('payment_intent.')} the payment"
-        return "cancelled" if orders.cancel_order(session, order.id, Source.WEBHOOK, reason, now) else "no change"
-    if kind == "checkout_session.expired":
-        return "expired" if orders.expire_order(session, order.id, Source.WEBHOOK, now) else "no change"
+        return settlement.settle(session, order.id, intent=intent, **settle)
     if kind == "refund.succeeded":
-        detail = f"refund {data.get('id')} of {data.get('amount')}"
-        return "refunded" if orders.mark_refunded(session, order.id, Source.WEBHOOK, detail, now) else "no change"
+        return _refund(session, event, order, expected_mode, now)
     return "no effect"
 
 

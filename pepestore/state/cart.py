@@ -1,14 +1,26 @@
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 
 import reflex as rx
 
 from pepestore import routes
 from pepestore.db import session_scope
 from pepestore.money import format_clp
+from pepestore.state.page_load import page_load
 from pepestore.store import cart as cart_service
 from pepestore.store.errors import StoreError
+
+log = logging.getLogger("pepestore.cart")
+
+CART_UNAVAILABLE = "We couldn't update your cart just now. Please try again in a moment."
+
+
+def _in_session(fn, *args):
+    with session_scope() as session:
+        return fn(session, *args)
 
 
 @dataclasses.dataclass
@@ -31,6 +43,7 @@ class CartState(rx.State):
     item_count: int = 0
     subtotal: str = format_clp(0)
     loaded: bool = False
+    load_failed: bool = False
 
     @rx.var
     def has_problems(self) -> bool:
@@ -61,9 +74,9 @@ class CartState(rx.State):
             self._show(cart_service.load_cart(session, self.token))
 
     @rx.event
-    def load(self):
-        with session_scope() as session:
-            view = cart_service.load_cart(session, self.token)
+    @page_load
+    async def load(self):
+        view = await asyncio.to_thread(_in_session, cart_service.load_cart, self.token)
         if self.token and not view.token:
             # A token we never issued (edited by hand, or its cart was purged): start afresh, say so once.
             self.token = ""
@@ -71,34 +84,36 @@ class CartState(rx.State):
             return rx.toast.info("We couldn't find your saved cart, so you have a fresh one.")
         self._show(view)
 
-    def _apply(self, change_fn, *args):
+    async def _apply(self, change_fn, *args):
         try:
-            with session_scope() as session:
-                change = change_fn(session, self.token, *args)
+            change = await asyncio.to_thread(_in_session, change_fn, self.token, *args)
         except StoreError as refusal:
             return None, rx.toast.error(refusal.message)
+        except Exception:  # noqa: BLE001 - a database that is down or slow: say so, keep the cart as shown
+            log.exception("cart change %s failed", change_fn.__name__)
+            return None, rx.toast.error(CART_UNAVAILABLE)
         self._show(change.cart)
         return change, (rx.toast.warning(change.notice) if change.notice else None)
 
     @rx.event
-    def add_to_cart(self, product_id: int, quantity: int = 1):
-        change, toast = self._apply(cart_service.add_item, product_id, quantity)
+    async def add_to_cart(self, product_id: int, quantity: int = 1):
+        change, toast = await self._apply(cart_service.add_item, product_id, quantity)
         if change is None or toast is not None:
             return toast
         return rx.toast.success(f"Added {change.product_name} to your cart.")
 
     @rx.event
-    def add_from_form(self, form_data: dict):
+    async def add_from_form(self, form_data: dict):
         if not isinstance(form_data, dict):
             return rx.toast.error("That request was not understood.")
-        return self.add_to_cart(form_data.get("product_id"), form_data.get("quantity"))
+        return await self.add_to_cart(form_data.get("product_id"), form_data.get("quantity"))
 
     @rx.event
-    def set_quantity(self, product_id: int, quantity: int):
-        _, toast = self._apply(cart_service.set_quantity, product_id, quantity)
+    async def set_quantity(self, product_id: int, quantity: int):
+        _, toast = await self._apply(cart_service.set_quantity, product_id, quantity)
         return toast
 
     @rx.event
-    def remove(self, product_id: int):
-        _, toast = self._apply(cart_service.remove_item, product_id)
+    async def remove(self, product_id: int):
+        _, toast = await self._apply(cart_service.remove_item, product_id)
         return toast

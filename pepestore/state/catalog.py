@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from pepestore import routes
 from pepestore.db import session_scope
+from pepestore.state.page_load import page_load
 from pepestore.state.product_view import ProductView, product_view
 from pepestore.store import catalog
 from pepestore.store.catalog import CatalogQuery
+
+
+def _read_catalog(query: CatalogQuery) -> tuple[list[ProductView], list[str]]:
+    with session_scope() as session:
+        return [product_view(p) for p in catalog.list_products(session, query)], catalog.list_categories(session)
 
 
 class CatalogState(rx.State):
@@ -16,6 +24,7 @@ class CatalogState(rx.State):
     category: str = ""
     sort: str = catalog.DEFAULT_SORT
     loading: bool = True
+    load_failed: bool = False
 
     @rx.var
     def sort_options(self) -> list[list[str]]:
@@ -25,14 +34,12 @@ class CatalogState(rx.State):
         return CatalogQuery(search=self.search, category=self.category, sort=self.sort)
 
     @rx.event
-    def load(self):
+    @page_load
+    async def load(self):
         """Render exactly what the URL asks for, so a shared link or a reload shows the same view."""
         query = CatalogQuery.from_params(self.router.url.query_parameters)
-        with session_scope() as session:
-            products = catalog.list_products(session, query)
-            self.categories = catalog.list_categories(session)
         self.search, self.category, self.sort = query.search, query.category, query.sort
-        self.products = [product_view(p) for p in products]
+        self.products, self.categories = await asyncio.to_thread(_read_catalog, query)
         self.loading = False
 
     def _go(self, query: CatalogQuery):

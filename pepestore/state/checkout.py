@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import reflex as rx
 
 from pepestore.payments.checkout import abandon_checkout, start_checkout
@@ -9,6 +11,14 @@ from pepestore.store.errors import StoreError
 from pepestore.store.orders import valid_email
 
 FINTOC_UNREACHABLE = "We couldn't reach Fintoc just now. Nothing was charged — please try again in a moment."
+CHECKOUT_FAILED = ("Something went wrong on our side and checkout could not start. Nothing was charged — "
+                   "please try again in a moment.")
+
+# The order stays pending: the reconciler settles it from Fintoc, or expires it and releases its stock.
+ABANDON_FAILED = ("We couldn't record that you closed the payment window. If you didn't pay, the order lapses by "
+                  "itself and its items go back on sale.")
+
+log = logging.getLogger("pepestore.checkout")
 
 
 class CheckoutState(rx.State):
@@ -37,22 +47,26 @@ class CheckoutState(rx.State):
                 return None
             self.placing = True
             self.widget_error = ""
-            cart_token = (await self.get_state(CartState)).token
-            client_token = self.router.session.client_token
-            client_ip = self.router.session.client_ip or None
         try:
+            async with self:
+                cart_token = (await self.get_state(CartState)).token
+                client_token = self.router.session.client_token
+                client_ip = self.router.session.client_ip or None
             start = await start_checkout(cart_token, email, client_token, client_ip)
         except StoreError as refusal:
-            async with self:
-                self.placing = False
-                (await self.get_state(CartState)).refresh_view()
+            await self._refresh_cart()
             return rx.toast.error(refusal.message)
         except FintocError:
+            return rx.toast.error(FINTOC_UNREACHABLE)
+        except Exception:  # noqa: BLE001 - a database that is down, a bug: the shopper hears of it, the log says what
+            log.exception("checkout failed")
+            return rx.toast.error(CHECKOUT_FAILED)
+        finally:
+            # Whatever happened above, the button must not spin forever.
             async with self:
                 self.placing = False
-            return rx.toast.error(FINTOC_UNREACHABLE)
         async with self:
-            self.placing = False
+            # All or nothing: the widget opens only with every field of a session that really exists.
             self.order_token = start.order_token
             self.session_token = start.session_token
             self.redirect_url = start.redirect_url
@@ -60,6 +74,14 @@ class CheckoutState(rx.State):
             self.widget_url = start.widget_url
             self.open_count += 1
         return None
+
+    async def _refresh_cart(self) -> None:
+        """Show the cart as it now is (stock may have changed, or been released); a failure here changes nothing."""
+        try:
+            async with self:
+                (await self.get_state(CartState)).refresh_view()
+        except Exception:  # noqa: BLE001
+            log.exception("cart refresh after a refused checkout failed")
 
     @rx.event
     def widget_succeeded(self, _data: dict):
@@ -83,8 +105,10 @@ class CheckoutState(rx.State):
             return rx.toast.error(refusal.message)
         except FintocError:
             return rx.toast.error(FINTOC_UNREACHABLE)
-        async with self:
-            (await self.get_state(CartState)).refresh_view()
+        except Exception:  # noqa: BLE001
+            log.exception("abandoning the checkout of order %s failed", order_token)
+            return rx.toast.error(ABANDON_FAILED)
+        await self._refresh_cart()
         if status == "paid":
             return rx.redirect(f"/order/{order_token}")
         if reason and "bank" in reason:

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from urllib.parse import unquote
 
 import reflex as rx
 
 from pepestore import routes
 from pepestore.db import session_scope
-from pepestore.models import Order, OrderStatus, as_utc, utcnow
+from pepestore.models import Order, OrderStatus, as_utc
 from pepestore.money import format_clp
+from pepestore.payments.checkout import CANCELLED_ON_FINTOC, abandon_order
 from pepestore.payments.reconcile import settle_order
 from pepestore.state.cart import CartState
+from pepestore.state.page_load import page_load
 from pepestore.store import orders
+
+log = logging.getLogger("pepestore.order")
 
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
@@ -39,6 +44,7 @@ class OrderState(rx.State):
     lines: list[OrderLineRow] = []
     not_found: bool = False
     loading: bool = True
+    load_failed: bool = False
     _order_id: int = 0
     _watching: bool = False
 
@@ -74,6 +80,7 @@ class OrderState(rx.State):
             self._show(order, orders.order_lines(session, order.id) if order else [])
 
     @rx.event
+    @page_load
     def load(self):
         token = self._token_from_url()
         cancel_requested = "cancelled" in self.router.url.query_parameters
@@ -83,15 +90,29 @@ class OrderState(rx.State):
                 # This tab now shows the order: it is the one a confirming webhook should update live.
                 order.client_token = self.router.session.client_token or order.client_token
                 session.add(order)
-                if cancel_requested:
-                    orders.cancel_order(session, order.id, orders.Source.SHOPPER,
-                                        "the shopper cancelled on Fintoc's page", utcnow())
             self._show(order, orders.order_lines(session, order.id) if order else [])
-        if cancel_requested and self.status == OrderStatus.CANCELLED:
-            return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
+        if cancel_requested and self.pending:
+            return OrderState.cancel_payment
         if self.pending and not self._watching:
             return OrderState.watch
         return None
+
+    @rx.event(background=True)
+    async def cancel_payment(self):
+        """Back from Fintoc's cancel_url: the same path as leaving the widget (settle, close at Fintoc, cancel)."""
+        async with self:
+            order_id = self._order_id
+        if not order_id:
+            return None
+        await abandon_order(order_id, CANCELLED_ON_FINTOC)
+        async with self:
+            self.refresh()
+            cancelled, pending = self.status == OrderStatus.CANCELLED, self.pending
+            if cancelled:
+                (await self.get_state(CartState)).refresh_view()
+        if cancelled:
+            return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
+        return OrderState.watch if pending else None
 
     @rx.event(background=True)
     async def watch(self):
@@ -107,13 +128,16 @@ class OrderState(rx.State):
                     order_id = self._order_id
                 if not order_id:
                     return
-                if round_number in CHECK_FINTOC_AT:
-                    await settle_order(order_id, orders.Source.SHOPPER)
-                async with self:
-                    self.refresh()
-                    if not self.pending:
-                        (await self.get_state(CartState)).refresh_view()
-                        return
+                try:
+                    if round_number in CHECK_FINTOC_AT:
+                        await settle_order(order_id, orders.Source.SHOPPER)
+                    async with self:
+                        self.refresh()
+                        if not self.pending:
+                            (await self.get_state(CartState)).refresh_view()
+                            return
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the watch: the next round retries
+                    log.exception("watching order %s failed", order_id)
         finally:
             async with self:
                 self._watching = False

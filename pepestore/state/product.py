@@ -1,24 +1,33 @@
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import unquote
 
 import reflex as rx
 
 from pepestore.db import session_scope
+from pepestore.state.page_load import page_load
 from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
 from pepestore.store import catalog
+
+
+def _read_product(slug: str) -> ProductView | None:
+    with session_scope() as session:
+        found = catalog.get_product_by_slug(session, slug)
+        return product_view(found) if found else None
 
 
 class ProductState(rx.State):
     product: ProductView = NO_PRODUCT
     not_found: bool = False
     loading: bool = True
+    load_failed: bool = False
 
     @rx.event
-    def load(self):
+    @page_load
+    async def load(self):
         slug = unquote(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-        with session_scope() as session:
-            found = catalog.get_product_by_slug(session, slug)
-            self.product = product_view(found) if found else NO_PRODUCT
+        found = await asyncio.to_thread(_read_product, slug)
+        self.product = found or NO_PRODUCT
         self.not_found = found is None
         self.loading = False

@@ -2,6 +2,19 @@
 
 Each transition is a conditional UPDATE (`... WHERE status IN (allowed sources)`), so running one twice, or
 from two workers at once, changes nothing the second time. `confirm_payment` is the only way to `paid`.
+
+Lock order. Every transaction that touches a cart, an order and products takes their row locks in this order,
+skipping what it does not need, and never goes back to an earlier kind:
+
+    1. the cart          (place_order; confirm_payment, which empties the paid order's cart)
+    2. the order(s)      (place_order: the cart's open orders; every transition)
+    3. products, in ascending id order (reserving and releasing stock)
+
+So "Pay" (place_order: cart, order, products) and a webhook confirming the same cart's order
+(confirm_payment: cart, order, products) queue behind each other instead of deadlocking on PostgreSQL.
+`confirm_payment` reads the order's cart id without a lock first, to know which cart to lock before the order.
+cancel/expire lock the order, then its products; refunds lock only the order. SQLite ignores FOR UPDATE (it
+serialises writers instead), so only PostgreSQL tests can prove this: tests/integration/test_lock_order_postgres.py.
 """
 
 from __future__ import annotations
@@ -12,11 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus, Product
+from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
@@ -47,6 +60,7 @@ class Source:
     WEBHOOK = "webhook"
     RECONCILER = "reconciler"
     ADMIN = "admin"
+    SYSTEM = "system"
 
 
 def valid_email(raw: object) -> str:
@@ -96,6 +110,16 @@ def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | N
     return None
 
 
+def _lock_products(session: Session, product_ids) -> None:
+    """Lock these product rows in ascending id order before touching any of them (see the lock order above)."""
+    ids = sorted(set(product_ids))
+    if ids:
+        # NO KEY UPDATE, the lock an UPDATE of the stock takes: a plain FOR UPDATE would also block the key-share
+        # locks that inserting a cart or order line takes on its product, and deadlock with those.
+        session.exec(select(Product.id).where(col(Product.id).in_(ids)).order_by(col(Product.id))
+                     .with_for_update(key_share=True))
+
+
 def _release_stock(session: Session, order_id: int) -> None:
     for line in sorted(_lines(session, order_id), key=lambda line: line.product_id):
         session.exec(update(Product).where(col(Product.id) == line.product_id)
@@ -115,8 +139,17 @@ def _clear_cart_for(session: Session, order: Order) -> None:
 
 def _locked_order(session: Session, order_id: int) -> Order | None:
     return session.exec(
-        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        select(Order).where(Order.id == order_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
     ).first()
+
+
+def _locked_cart_then_order(session: Session, order_id: int) -> Order | None:
+    """Lock the order's cart, then the order: the lock order place_order takes, so the two never deadlock."""
+    cart_id = session.exec(select(Order.cart_id).where(Order.id == order_id)).first()
+    if cart_id is not None:
+        session.exec(select(Cart.id).where(Cart.id == cart_id).with_for_update(key_share=True)).first()
+    return _locked_order(session, order_id)
 
 
 # -- placing -------------------------------------------------------------------------------------------------
@@ -148,11 +181,20 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if cart is None:
         raise StoreError("Your cart is empty.")
     open_orders = session.exec(
-        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT).with_for_update()
+        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT)
+        .order_by(col(Order.id)).with_for_update(key_share=True)
     ).all()
     for order in open_orders:
         if order.cart_revision == cart.revision:
             return order
+    # Products last, all at once and in id order: those the replaced orders give back and those this one takes.
+    replaced_ids = [order.id for order in open_orders]
+    _lock_products(session, [
+        *session.exec(select(CartLine.product_id).where(CartLine.cart_id == cart.id)),
+        *(session.exec(select(OrderLine.product_id).where(col(OrderLine.order_id).in_(replaced_ids)))
+          if replaced_ids else []),
+    ])
+    for order in open_orders:
         cancel_order(session, order.id, Source.SHOPPER, "replaced by an order for the changed cart", now)
 
     rows = session.exec(
@@ -246,7 +288,7 @@ class PaymentFacts:
 def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, expected_mode: str, source: str,
                     now: datetime) -> str:
     """The one way an order becomes paid. Idempotent; returns what happened, in words for the event log."""
-    order = _locked_order(session, order_id)
+    order = _locked_cart_then_order(session, order_id)
     if order is None:
         return "unknown order"
     if (facts.amount, facts.currency, facts.mode) != (order.total, order.currency, expected_mode):
@@ -264,15 +306,17 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         return "paid"
     if order.status in LATE_PAYMENT_FROM:
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
+        # A paid session is finished: nothing is left to close at the provider.
         if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
-                                         paid_at=now, payment_intent_id=facts.payment_intent_id):
+                                         paid_at=now, payment_intent_id=facts.payment_intent_id,
+                                         fintoc_close_pending_since=None):
             record(session, order.id, "paid", source,
                    f"late payment {facts.payment_intent_id} after the order was {order.status}; stock taken again",
                    now)
             _clear_cart_for(session, order)
             return "paid late; stock taken again"
         _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now,
-                    payment_intent_id=facts.payment_intent_id, needs_review=True)
+                    payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None)
         record(session, order.id, "flagged", source,
                f"late payment {facts.payment_intent_id} after the order was {order.status}, but {short} is gone: "
                "refund needed", now)
@@ -280,20 +324,39 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
     return f"not payable from {order.status}"
 
 
-def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime) -> bool:
+def _remember_session_to_close(session: Session, order_id: int, now: datetime) -> None:
+    """The order stopped waiting, but its payment session may still take money until someone closes it."""
+    session.exec(update(Order).where(col(Order.id) == order_id, col(Order.fintoc_session_id).is_not(None))
+                 .values(fintoc_close_pending_since=now))
+
+
+def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime, *,
+                 session_closed: bool = False) -> bool:
+    """session_closed: the caller knows the payment session can no longer be paid (else it is remembered)."""
     if not _transition(session, order_id, S.CANCELLED, now, status_reason=reason[:200]):
         return False
     _release_stock(session, order_id)
+    if not session_closed:
+        _remember_session_to_close(session, order_id, now)
     record(session, order_id, "cancelled", source, reason, now)
     return True
 
 
-def expire_order(session: Session, order_id: int, source: str, now: datetime) -> bool:
+def expire_order(session: Session, order_id: int, source: str, now: datetime, *, session_closed: bool = False,
+                 detail: str | None = None) -> bool:
     if not _transition(session, order_id, S.EXPIRED, now, status_reason="payment time ran out"):
         return False
     _release_stock(session, order_id)
-    record(session, order_id, "expired", source, None, now)
+    if not session_closed:
+        _remember_session_to_close(session, order_id, now)
+    record(session, order_id, "expired", source, detail, now)
     return True
+
+
+def mark_session_closed(session: Session, order_id: int) -> None:
+    """The payment provider confirmed the order's session can no longer be paid."""
+    session.exec(update(Order).where(col(Order.id) == order_id, col(Order.fintoc_close_pending_since).is_not(None))
+                 .values(fintoc_close_pending_since=None))
 
 
 def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) -> bool:
@@ -303,11 +366,62 @@ def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) 
     return True
 
 
-def mark_refunded(session: Session, order_id: int, source: str, detail: str, now: datetime) -> bool:
-    if not _transition(session, order_id, S.REFUNDED, now):
-        return False
-    record(session, order_id, "refunded", source, detail, now)
-    return True
+@dataclass(frozen=True)
+class RefundFacts:
+    """A refund the payment provider says succeeded."""
+
+    refund_id: str
+    amount: int
+    currency: str | None
+    mode: str
+    payment_intent_id: str | None  # the payment it draws on, when the provider said
+
+
+def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expected_mode: str, source: str,
+                  now: datetime) -> str:
+    """Count a succeeded refund once; the order is `refunded` only when the refunds add up to what was paid.
+
+    A refund that cannot be ours as it stands (other currency or mode, another payment, more than is left to
+    refund, an order that took no money) changes nothing but flags the order for a person to look at.
+    """
+    order = _locked_order(session, order_id)
+    if order is None:
+        return "unknown order"
+    if session.exec(select(OrderRefund.id).where(OrderRefund.fintoc_refund_id == facts.refund_id)).first():
+        return f"refund {facts.refund_id} already counted"
+    remaining = order.total - order.refunded_total
+    problem = None
+    if order.status not in ALLOWED_FROM[S.REFUNDED]:
+        problem = f"the order is {order.status}, with no payment left to refund"
+    elif (facts.currency, facts.mode) != (order.currency, expected_mode):
+        problem = f"it is in {facts.currency} ({facts.mode}), the order in {order.currency} ({expected_mode})"
+    elif facts.payment_intent_id is not None and facts.payment_intent_id != order.payment_intent_id:
+        problem = f"it refunds payment {facts.payment_intent_id}, not the order's {order.payment_intent_id}"
+    elif not 0 < facts.amount <= remaining:
+        problem = f"its amount {facts.amount} is more than the {remaining} left to refund"
+    if problem is not None:
+        order.needs_review = True
+        session.add(order)
+        record(session, order.id, "flagged", source, f"refund {facts.refund_id} does not fit the order: {problem}",
+               now)
+        return "refund does not fit the order: flagged for review"
+    try:
+        with session.begin_nested():
+            session.add(OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
+                                    recorded_at=now))
+            session.flush()
+    except IntegrityError:
+        return f"refund {facts.refund_id} already counted"
+    refunded = order.refunded_total + facts.amount
+    session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
+    if refunded == order.total and _transition(session, order.id, S.REFUNDED, now):
+        record(session, order.id, "refunded", source,
+               f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(order.total)} refunded", now)
+        return "refunded"
+    record(session, order.id, "partially_refunded", source,
+           f"refund {facts.refund_id} of {format_clp(facts.amount)}: {format_clp(refunded)} of "
+           f"{format_clp(order.total)} refunded", now)
+    return f"partially refunded: {refunded} of {order.total}"
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -327,8 +441,30 @@ def history(session: Session, order_id: int) -> list[OrderEvent]:
                              .order_by(col(OrderEvent.created_at), col(OrderEvent.id))))
 
 
-def pending_orders(session: Session, placed_before: datetime, limit: int = 50) -> list[Order]:
+def pending_orders(session: Session, placed_before: datetime, *, after_id: int = 0, limit: int = 50) -> list[Order]:
+    """One page of the orders still waiting for payment, by id: pass the last id seen to get the next page."""
     return list(session.exec(
-        select(Order).where(Order.status == S.PENDING_PAYMENT, Order.created_at <= placed_before)
-        .order_by(col(Order.created_at)).limit(limit)
+        select(Order).where(Order.status == S.PENDING_PAYMENT, Order.created_at <= placed_before,
+                            col(Order.id) > after_id)
+        .order_by(col(Order.id)).limit(limit)
     ))
+
+
+def orders_with_sessions_to_close(session: Session, *, after_id: int = 0, limit: int = 50) -> list[Order]:
+    """One page of the closed orders whose payment session may still be payable (see cancel/expire)."""
+    return list(session.exec(
+        select(Order).where(col(Order.fintoc_close_pending_since).is_not(None), col(Order.id) > after_id)
+        .order_by(col(Order.id)).limit(limit)
+    ))
+
+
+def claim_check(session: Session, order_id: int, now: datetime, until: datetime) -> bool:
+    """Claim the next look at this order until `until`: true for exactly one of several workers asking at once.
+
+    A conditional UPDATE, so it holds on SQLite and PostgreSQL alike; commit it before acting on the claim.
+    """
+    return session.exec(
+        update(Order).where(col(Order.id) == order_id,
+                            or_(col(Order.next_check_at).is_(None), col(Order.next_check_at) <= now))
+        .values(next_check_at=until)
+    ).rowcount == 1

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pepestore.settings import PROJECT_ROOT
+from tests.browser.store_process import ARTIFACTS, running_store
 from tests.conftest import service_unavailable
 
 CHROMIUM = os.environ.get("PEPESTORE_CHROMIUM", "/usr/bin/chromium")
@@ -26,26 +20,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-START_TIMEOUT_S = 600
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _tool(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
 
 
 @pytest.fixture(scope="session")
@@ -55,37 +29,10 @@ def store_database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def store_url(store_database_url) -> Iterator[str]:
-    port = _free_port()
-    base = f"http://localhost:{port}"
-    env = {**os.environ, "DATABASE_URL": store_database_url, "PUBLIC_URL": base, "REFLEX_USE_NPM": "1",
-           # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
-           "RECONCILE_AFTER_SECONDS": "10", "RECONCILE_INTERVAL_SECONDS": "1",
-           # Every test browser comes from 127.0.0.1: per-address limits would count the whole suite as one shopper.
-           "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000"}
-    for command in ([_tool("reflex"), "db", "migrate"], [sys.executable, "-m", "pepestore.store.seed"]):
-        subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "browser-server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [_tool("reflex"), "run", "--env", "prod", "--single-port",
-         "--frontend-port", str(port), "--backend-port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_answers(f"{base}/ping") and _answers(f"{base}/")):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the store did not start; see {ARTIFACTS / 'browser-server.log'}", pytrace=False)
-            time.sleep(1)
+    # Reconcile quickly so a lost-webhook test takes seconds, not minutes.
+    with running_store(store_database_url, extra_env={"RECONCILE_AFTER_SECONDS": "10",
+                                                      "RECONCILE_INTERVAL_SECONDS": "1"}) as base:
         yield base
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,9 @@ import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session
 
+from pepestore.payments.sandbox.models import SandboxCheckoutSession
 from tests.browser.shop import (
     add_on_product_page, cart_count, cart_line, open_cart, order_token_from, start_payment, toast,
 )
@@ -110,6 +112,23 @@ def test_a_rejected_payment_brings_the_shopper_back_with_the_cart_intact(page, d
     expect(cart_count(page)).to_have_text("2")
     assert db.stock("copper-watering-can") == 8
 
+
+
+def test_coming_back_from_fintocs_cancel_page_takes_the_same_path_as_closing_the_widget(page, db):
+    add_on_product_page(page, "canvas-tote-bag", 2)
+    stock = db.stock("canvas-tote-bag")
+    expect(start_payment(page)).to_be_visible()
+    order = db.latest_order()
+    assert db.stock("canvas-tote-bag") == stock - 2
+    page.goto(f"{page.store_url}/order/{order.public_token}?cancelled=1")  # Fintoc's cancel_url
+    expect(toast(page, "Payment cancelled. Your cart is just as you left it.")).to_be_visible()
+    expect(cart_line(page, "Canvas Tote Bag").locator(".qty-value")).to_have_text("2")
+    cancelled = db.order(order.public_token)
+    assert (cancelled.status, cancelled.status_reason) == ("cancelled", "the shopper cancelled on Fintoc's page")
+    with Session(db.engine) as session:
+        assert session.get(SandboxCheckoutSession, cancelled.fintoc_session_id).status == "expired", \
+            "the session was closed at Fintoc, so it can no longer be paid"
+    assert db.stock("canvas-tote-bag") == stock
 
 def test_closing_the_widget_cancels_and_releases_the_stock(page, db):
     add_on_product_page(page, "mini-cactus-trio", 3)

@@ -18,6 +18,7 @@ from pepestore.payments.sandbox.models import SandboxCheckoutSession
 from pepestore.payments.sandbox.service import account
 from pepestore.store import cart
 from pepestore.store.errors import StoreError
+from tests.fakes.fintoc_fake import StrictFakeFintoc
 from tests.integration.store_server import StoreServer, reload, stock_of
 
 
@@ -89,17 +90,46 @@ async def test_checking_out_twice_reuses_the_order_and_its_session(store, engine
     assert stock_of(engine, "wool-beanie") == 2
 
 
-async def test_a_fintoc_outage_leaves_one_pending_order_that_a_retry_completes(store, engine, monkeypatch):
-    token = new_cart(("wool-beanie", 1))
+async def test_a_fintoc_outage_releases_the_stock_at_once_and_a_retry_starts_afresh(store, engine, monkeypatch):
+    token = new_cart(("cast-iron-teapot", 3))
     dead = FintocClient("sk_test_x", base_url="http://127.0.0.1:9", max_retries=0)
     monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", lambda: dead)
     with pytest.raises(FintocConnectionError):
         await start_checkout(token, "ana@example.cl", None)
+    with Session(engine) as session:
+        [failed] = session.exec(select(Order)).all()
+    assert failed.status == S.CANCELLED and "Fintoc could not open the payment" in failed.status_reason
+    assert stock_of(engine, "cast-iron-teapot") == 3, "the stock is not held for the order's 30 minutes"
+    assert sources(engine, failed.id, "cancelled") == ["system"]
     monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", gateway.fintoc_client)
     start = await start_checkout(token, "ana@example.cl", None)
+    retried = the_order(engine, start.order_token)
+    assert retried.id != failed.id and retried.status == S.PENDING_PAYMENT and retried.fintoc_session_id
+    assert stock_of(engine, "cast-iron-teapot") == 0
+
+
+async def test_a_session_for_another_amount_releases_the_stock_and_is_closed_at_fintoc(engine, monkeypatch):
+    fake = StrictFakeFintoc()
+
+    def lying(request: httpx.Request) -> httpx.Response:
+        response = fake.handle(request)
+        if request.method == "POST" and request.url.path == "/v1/checkout_sessions":
+            body = response.json()
+            fake.sessions[body["id"]]["amount"] = body["amount"] = body["amount"] + 1
+            return httpx.Response(response.status_code, json=body)
+        return response
+
+    client = FintocClient(fake.secret_key, transport=httpx.MockTransport(lying))
+    monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", lambda: client)
+    monkeypatch.setattr("pepestore.payments.reconcile.fintoc_client", lambda: client)
+    with pytest.raises(StoreError, match="different amount"):
+        await start_checkout(new_cart(("cast-iron-teapot", 2)), "ana@example.cl", None)
     with Session(engine) as session:
-        assert len(session.exec(select(Order)).all()) == 1
-    assert the_order(engine, start.order_token).fintoc_session_id is not None
+        [order] = session.exec(select(Order)).all()
+    assert order.status == S.CANCELLED and "not 65980 CLP" in order.status_reason
+    assert stock_of(engine, "cast-iron-teapot") == 3
+    assert fake.sessions[order.fintoc_session_id]["status"] == "expired"
+    assert order.fintoc_close_pending_since is None
 
 
 async def test_bad_checkout_input_is_refused_before_anything_is_written(store, engine):

@@ -126,10 +126,88 @@ def test_payment_after_expiry_with_the_stock_gone_is_flagged_for_refund(store, e
 def test_a_refund_marks_a_paid_order_refunded(store, engine):
     order = place_order(("wool-beanie", 1))
     store.post_event(event("payment_intent.succeeded", intent(order, intent_id="pi_refund_me")))
-    refund = {"id": "re_1", "object": "refund", "amount": order.total, "status": "succeeded",
+    refund = {"id": "re_1", "object": "refund", "amount": order.total, "currency": "CLP", "status": "succeeded",
               "resource_type": "payment_intent", "resource_id": "pi_refund_me"}
     assert store.post_event(event("refund.succeeded", refund)).json()["outcome"] == "refunded"
     assert reload(engine, order.id).status == S.REFUNDED
+
+
+def paid_order(store) -> object:
+    order = place_order(("wool-beanie", 1))
+    assert store.post_event(event("payment_intent.succeeded", intent(order, intent_id="pi_refund_me"))).json()[
+        "outcome"] == "paid"
+    return order
+
+
+def refund_of(refund_id: str, amount: int, **overrides) -> dict:
+    data = {"id": refund_id, "object": "refund", "amount": amount, "currency": "CLP", "status": "succeeded",
+            "resource_type": "payment_intent", "resource_id": "pi_refund_me", "mode": "test"}
+    data.update(overrides)
+    return data
+
+
+def refund_event_details(engine, order_id) -> list[tuple[str, str]]:
+    with Session(engine) as session:
+        return [(e.kind, e.detail) for e in session.exec(select(OrderEvent).where(OrderEvent.order_id == order_id)
+                                                         .order_by(OrderEvent.id)) if "refund" in e.kind]
+
+
+def test_a_partial_refund_never_marks_the_order_refunded(store, engine):
+    order = paid_order(store)
+    part = 5000
+    answer = store.post_event(event("refund.succeeded", refund_of("re_part", part)))
+    assert answer.json()["outcome"] == f"partially refunded: {part} of {order.total}"
+    saved = reload(engine, order.id)
+    assert (saved.status, saved.refunded_total, saved.needs_review) == (S.PAID, part, False)
+    assert refund_event_details(engine, order.id) == [
+        ("partially_refunded", "refund re_part of $5.000: $5.000 of $12.990 refunded")]
+    rest = store.post_event(event("refund.succeeded", refund_of("re_rest", order.total - part)))
+    assert rest.json()["outcome"] == "refunded"
+    saved = reload(engine, order.id)
+    assert (saved.status, saved.refunded_total) == (S.REFUNDED, order.total)
+
+
+def test_one_refund_delivered_under_two_event_ids_counts_once(store, engine):
+    order = paid_order(store)
+    for event_id in ("evt_refund_a", "evt_refund_b"):
+        store.post_event(event("refund.succeeded", refund_of("re_twice", 6000), event_id=event_id))
+    assert [e.outcome for e in stored_events(engine)][-1] == "refund re_twice already counted"
+    saved = reload(engine, order.id)
+    assert (saved.status, saved.refunded_total) == (S.PAID, 6000)
+    assert order_kinds(engine, order.id).count("partially_refunded") == 1
+
+
+@pytest.mark.parametrize("wrong", [
+    {"currency": "USD"}, {"currency": None}, {"mode": "live"}, {"envelope_mode": "live"}, {"amount": 12991},
+    {"resource_id": "pi_someone_else", "metadata": "order_id"},
+])
+def test_a_refund_that_does_not_fit_the_order_is_flagged_and_changes_nothing(store, engine, wrong):
+    order = paid_order(store)
+    envelope_mode = wrong.pop("envelope_mode", "test")
+    if wrong.get("metadata") == "order_id":  # found through the order id, though it names another payment
+        wrong["metadata"] = {"order_id": str(order.id)}
+    data = {**refund_of("re_odd", order.total), **wrong}
+    answer = store.post_event(event("refund.succeeded", data, mode=envelope_mode))
+    assert answer.status_code == 200 and "flagged" in answer.json()["outcome"]
+    saved = reload(engine, order.id)
+    assert (saved.status, saved.refunded_total, saved.needs_review) == (S.PAID, 0, True)
+    assert order_kinds(engine, order.id)[-1] == "flagged"
+
+
+def test_refunds_adding_up_to_more_than_was_paid_are_flagged(store, engine):
+    order = paid_order(store)
+    store.post_event(event("refund.succeeded", refund_of("re_most", order.total - 1)))
+    answer = store.post_event(event("refund.succeeded", refund_of("re_too_much", 2)))
+    assert "flagged" in answer.json()["outcome"]
+    saved = reload(engine, order.id)
+    assert (saved.status, saved.refunded_total, saved.needs_review) == (S.PAID, order.total - 1, True)
+
+
+def test_a_refund_for_an_order_that_took_no_money_is_flagged(store, engine):
+    order = place_order(("wool-beanie", 1))
+    data = refund_of("re_nothing", order.total, metadata={"order_id": str(order.id)})
+    assert "flagged" in store.post_event(event("refund.succeeded", data)).json()["outcome"]
+    assert reload(engine, order.id).status == S.PENDING_PAYMENT
 
 
 def test_unknown_types_and_unknown_orders_are_stored_with_no_effect(store, engine):

@@ -92,6 +92,7 @@ def topology(tmp_path_factory):
         # Under the project, not /tmp/pytest-of-root (mode 700): nginx's workers must be able to read the pages.
         "PEPESTORE_RUN_DIR": str(_run_dir()),
         "RECONCILE_AFTER_SECONDS": "60",
+        "FINTOC_SANDBOX": "1",
         # Every browser here comes from 127.0.0.1: per-address limits would count all the tests as one shopper.
         # The per-browser limit stays low, for the test that proves it is shared by both instances.
         "LIMIT_ORDERS_PER_IP": "1000", "LIMIT_PENDING_ORDERS_PER_IP": "1000", "LIMIT_ORDERS_PER_BROWSER": "3",

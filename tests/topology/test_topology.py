@@ -8,6 +8,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,8 @@ from sqlmodel import Session, create_engine, select
 from pepestore.models import Order, OrderLine, OrderStatus as S, PaymentEvent, Product
 from pepestore.payments import signature
 from pepestore.payments.sandbox.models import SandboxAccount, SandboxWebhook
+from pepestore.security_headers import security_headers
+from pepestore.settings import load_settings
 from pepestore.store.catalog_data import SEED_PRODUCTS
 from tests.browser.shop import add_on_product_page, cart_count, order_token_from, start_payment, toast
 
@@ -61,6 +64,19 @@ def test_nginx_and_every_instance_are_healthy(topology):
     for url in [topology.url, *topology.instance_urls]:
         health = httpx.get(f"{url}/health").json()
         assert health == {**health, "ok": True, "database": "ok", "redis": "ok"}
+
+
+def test_nginx_sends_the_apps_security_headers_on_pages_assets_and_backend_routes(topology):
+    expected = security_headers(load_settings(topology.env))
+    static = Path(topology.env["PEPESTORE_RUN_DIR"]) / "static"
+    asset = "/" + next(static.glob("assets/*.js")).relative_to(static).as_posix()
+    for path in ["/", "/cart", "/product/wool-beanie", "/nowhere", asset, "/health", "/payments/webhook",
+                 "/sandbox/fintoc/widget.js"]:
+        response = httpx.get(topology.url + path)
+        assert response.status_code < 500, path
+        for name, value in expected.items():
+            assert response.headers.get_list(name) == [value], f"{path}: {name}"
+    assert httpx.get(topology.url + "/sandbox/fintoc/widget.js").status_code == 200, "the sandbox runs here"
 
 
 def test_twenty_shoppers_race_for_the_last_unit_through_both_instances(topology, db, browser):

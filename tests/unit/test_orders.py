@@ -8,7 +8,7 @@ from sqlmodel import select
 from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus as S, Product, utcnow
 from pepestore.store import cart, orders
 from pepestore.store.errors import StoreError
-from pepestore.store.orders import ALLOWED_FROM, PaymentFacts, Source
+from pepestore.store.orders import ALLOWED_FROM, PaymentFacts, RefundFacts, Source
 
 EMAIL = "ana@example.cl"
 
@@ -44,6 +44,13 @@ def facts(order, **overrides):
     values = dict(amount=order.total, currency="CLP", mode="test", payment_intent_id="pi_1")
     values.update(overrides)
     return PaymentFacts(**values)
+
+
+def refund(session, order_id, amount, refund_id="re_1", **overrides):
+    values = dict(refund_id=refund_id, amount=amount, currency="CLP", mode="test", payment_intent_id=None)
+    values.update(overrides)
+    return orders.record_refund(session, order_id, RefundFacts(**values), expected_mode="test", source=Source.ADMIN,
+                                now=utcnow())
 
 
 def confirm(session, order, **overrides):
@@ -236,7 +243,7 @@ MOVES = {
     S.CANCELLED: lambda db, oid: orders.cancel_order(db, oid, Source.ADMIN, "test", utcnow()),
     S.EXPIRED: lambda db, oid: orders.expire_order(db, oid, Source.ADMIN, utcnow()),
     S.FULFILLED: lambda db, oid: orders.mark_fulfilled(db, oid, Source.ADMIN, utcnow()),
-    S.REFUNDED: lambda db, oid: orders.mark_refunded(db, oid, Source.ADMIN, "test", utcnow()),
+    S.REFUNDED: lambda db, oid: refund(db, oid, db.get(Order, oid).total) == "refunded",
 }
 
 
@@ -267,7 +274,7 @@ def test_every_change_is_in_the_history(session):
     order = place(session, cart_with(session, ("linen-notebook-a5", 1)))
     confirm(session, order)
     orders.mark_fulfilled(session, order.id, Source.ADMIN, utcnow())
-    orders.mark_refunded(session, order.id, Source.ADMIN, "refund re_1", utcnow())
+    refund(session, order.id, order.total)
     session.commit()
     assert kinds(session, order.id) == [("placed", "shopper"), ("paid", "webhook"), ("fulfilled", "admin"),
                                         ("refunded", "admin")]

@@ -23,7 +23,7 @@ def line_count(engine) -> int:
 async def test_add_to_cart_shows_the_line_priced_from_the_database(engine):
     cart = await new_state(CartState)
     mug = product_id(engine, "ceramic-mug-terracotta")
-    result = cart.add_to_cart(mug, 2)
+    result = await cart.add_to_cart(mug, 2)
     assert toasts(result) == [("success", "Added Terracotta Ceramic Mug to your cart.")]
     assert cart.item_count == 2
     assert cart.subtotal == "$17.980"
@@ -36,10 +36,10 @@ async def test_add_to_cart_shows_the_line_priced_from_the_database(engine):
 async def test_form_submission_is_validated_like_any_other_call(engine):
     cart = await new_state(CartState)
     mug = product_id(engine, "ceramic-mug-terracotta")
-    assert toasts(cart.add_from_form({"product_id": str(mug), "quantity": "3"}))[0][0] == "success"
+    assert toasts(await cart.add_from_form({"product_id": str(mug), "quantity": "3"}))[0][0] == "success"
     assert cart.item_count == 3
     for hostile in ({}, {"product_id": str(mug)}, {"product_id": str(mug), "quantity": "-1"}, "not a dict", None):
-        assert toasts(cart.add_from_form(hostile))[0][0] == "error"
+        assert toasts(await cart.add_from_form(hostile))[0][0] == "error"
     assert cart.item_count == 3
 
 
@@ -58,7 +58,7 @@ async def test_form_submission_is_validated_like_any_other_call(engine):
 )
 async def test_bad_arguments_get_an_error_toast_and_change_nothing(engine, pid, quantity, message):
     cart = await new_state(CartState)
-    assert toasts(cart.add_to_cart(pid, quantity)) == [("error", message)]
+    assert toasts(await cart.add_to_cart(pid, quantity)) == [("error", message)]
     assert cart.rows == [] and cart.item_count == 0 and cart.token == ""
     assert line_count(engine) == 0
 
@@ -66,11 +66,11 @@ async def test_bad_arguments_get_an_error_toast_and_change_nothing(engine, pid, 
 async def test_over_stock_is_clamped_and_explained(engine):
     cart = await new_state(CartState)
     teapot = product_id(engine, "cast-iron-teapot")
-    assert toasts(cart.add_to_cart(teapot, 9)) == [
+    assert toasts(await cart.add_to_cart(teapot, 9)) == [
         ("warning", "Only 3 of Cast Iron Teapot in stock, so your cart has 3.")
     ]
     assert cart.item_count == 3
-    assert toasts(cart.add_to_cart(teapot, 1)) == [
+    assert toasts(await cart.add_to_cart(teapot, 1)) == [
         ("error", "Only 3 of Cast Iron Teapot in stock, and your cart already has 3.")
     ]
     assert cart.item_count == 3
@@ -78,7 +78,7 @@ async def test_over_stock_is_clamped_and_explained(engine):
 
 async def test_sold_out_is_refused(engine):
     cart = await new_state(CartState)
-    assert toasts(cart.add_to_cart(product_id(engine, "pour-over-dripper"), 1)) == [
+    assert toasts(await cart.add_to_cart(product_id(engine, "pour-over-dripper"), 1)) == [
         ("error", "Sorry, Porcelain Pour-Over Dripper is sold out.")
     ]
     assert line_count(engine) == 0
@@ -87,43 +87,43 @@ async def test_sold_out_is_refused(engine):
 async def test_stepper_and_remove(engine):
     cart = await new_state(CartState)
     pen = product_id(engine, "brass-fountain-pen")
-    cart.add_to_cart(pen, 1)
-    assert toasts(cart.set_quantity(pen, 2)) == []
+    await cart.add_to_cart(pen, 1)
+    assert toasts(await cart.set_quantity(pen, 2)) == []
     assert cart.rows[0].quantity == 2
-    assert toasts(cart.set_quantity(pen, 8))[0] == ("warning", "Only 7 of Brass Fountain Pen in stock, so your cart has 7.")
-    assert toasts(cart.set_quantity(pen, 0))[0][0] == "error"
-    assert toasts(cart.set_quantity(pen, "lots"))[0][0] == "error"
+    assert toasts(await cart.set_quantity(pen, 8))[0] == ("warning", "Only 7 of Brass Fountain Pen in stock, so your cart has 7.")
+    assert toasts(await cart.set_quantity(pen, 0))[0][0] == "error"
+    assert toasts(await cart.set_quantity(pen, "lots"))[0][0] == "error"
     assert cart.rows[0].quantity == 7
-    assert toasts(cart.remove(12345)) == [("error", "That product is not in your cart any more.")]
-    assert toasts(cart.remove(pen)) == []
+    assert toasts(await cart.remove(12345)) == [("error", "That product is not in your cart any more.")]
+    assert toasts(await cart.remove(pen)) == []
     assert cart.rows == [] and cart.item_count == 0
 
 
 async def test_a_second_tab_with_the_same_token_sees_the_same_cart(engine):
     first = await new_state(CartState)
-    first.add_to_cart(product_id(engine, "wool-beanie"), 2)
+    await first.add_to_cart(product_id(engine, "wool-beanie"), 2)
     second = await new_state(CartState)
     second.token = first.token
-    assert toasts(second.load()) == []
+    assert toasts(await second.load()) == []
     assert [(r.name, r.quantity) for r in second.rows] == [("Merino Wool Beanie", 2)]
 
 
 async def test_a_tampered_token_starts_a_fresh_cart_and_says_so(engine):
     first = await new_state(CartState)
-    first.add_to_cart(product_id(engine, "wool-beanie"), 1)
+    await first.add_to_cart(product_id(engine, "wool-beanie"), 1)
     intruder = await new_state(CartState)
     intruder.token = first.token[:-2] + "zz"
-    assert toasts(intruder.load()) == [("info", "We couldn't find your saved cart, so you have a fresh one.")]
+    assert toasts(await intruder.load()) == [("info", "We couldn't find your saved cart, so you have a fresh one.")]
     assert intruder.token == "" and intruder.rows == []
     intruder.token = "<script>alert(1)</script>"
-    assert toasts(intruder.load())[0][0] == "info"
+    assert toasts(await intruder.load())[0][0] == "info"
     assert intruder.token == ""
 
 
 async def test_catalog_load_follows_the_url(engine):
     catalog = await new_state(CatalogState)
     visit(catalog, "/?q=mug&sort=price_desc")
-    catalog.load()
+    await catalog.load()
     assert catalog.search == "mug" and catalog.sort == "price_desc" and catalog.category == ""
     assert [p.name for p in catalog.products] == ["Terracotta Ceramic Mug", "Enamel Camp Mug"]
     assert catalog.products[0].price == "$8.990"
@@ -134,7 +134,7 @@ async def test_catalog_load_follows_the_url(engine):
 async def test_catalog_filters_redirect_to_a_shareable_url(engine):
     catalog = await new_state(CatalogState)
     visit(catalog, "/")
-    catalog.load()
+    await catalog.load()
     assert "/?category=Plants" in str(catalog.choose_category("Plants"))
     assert toasts(catalog.choose_category("Weapons")) == [("error", "That category does not exist.")]
     assert "sort=price_asc" in str(catalog.choose_sort("price_asc"))
@@ -146,17 +146,17 @@ async def test_catalog_filters_redirect_to_a_shareable_url(engine):
 async def test_catalog_shows_an_empty_result_for_no_matches(engine):
     catalog = await new_state(CatalogState)
     visit(catalog, "/?q=zzzz-nothing")
-    catalog.load()
+    await catalog.load()
     assert catalog.products == [] and catalog.search == "zzzz-nothing"
 
 
 async def test_product_page_found_and_not_found(engine):
     page = await new_state(ProductState)
     visit(page, "/product/cast-iron-teapot")
-    page.load()
+    await page.load()
     assert not page.not_found
     assert (page.product.name, page.product.price, page.product.stock_label) == (
         "Cast Iron Teapot", "$32.990", "Only 3 left")
     visit(page, "/product/no-such-thing")
-    page.load()
+    await page.load()
     assert page.not_found and page.product.name == ""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from pepestore.models import utcnow
+from pepestore.clock import utcnow
 
 
 class SandboxAccount(SQLModel, table=True):

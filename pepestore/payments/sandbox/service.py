@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pepestore.models import as_utc
+from pepestore.clock import as_utc
 from pepestore.payments.sandbox.models import (
     SandboxAccount,
     SandboxCheckoutSession,

@@ -58,6 +58,7 @@ class WebhookDispatcher:
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def run_forever(self) -> None:
+        """Until cancelled (at shutdown); the HTTP client's pooled connections close on the way out."""
         try:
             while True:
                 try:
