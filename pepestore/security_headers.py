@@ -13,7 +13,9 @@ Why each source is there:
 - connect-src: Reflex's event websocket goes to the backend at PUBLIC_URL's host (ws:/wss:; 'self' alone does not
   match websockets in every browser).
 - frame-ancestors 'none': no other site may frame the store (clickjacking the Pay button).
-- Referrer-Policy no-referrer: order links carry their secret token; no other site may learn it.
+- Referrer-Policy same-origin: order links carry their secret token; no other site may learn it. Not no-referrer:
+  under it a browser sends `Origin: null` with the store's own form posts, and /auth/login and /auth/logout
+  refuse those (they accept only the store's own Origin).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def content_security_policy(settings: Settings) -> str:
 def security_headers(settings: Settings) -> dict[str, str]:
     headers = {
         "Content-Security-Policy": content_security_policy(settings),
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     }
