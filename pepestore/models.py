@@ -127,6 +127,8 @@ class OrderLine(SQLModel, table=True):
     image: str = Field(max_length=200)
     unit_price: int
     quantity: int
+    # Units staff put back on sale after a refund (never more than were bought).
+    restocked: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrderEvent(SQLModel, table=True):
@@ -143,18 +145,31 @@ class OrderEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class RefundStatus:
+    REQUESTED = "requested"  # written by staff, not yet accepted by Fintoc (a failed call is retried)
+    IN_PROGRESS = "in_progress"  # Fintoc has it
+    SUCCEEDED = "succeeded"  # counted in the order's refunded_total
+    FAILED = "failed"
+    HOLDING = (REQUESTED, IN_PROGRESS, SUCCEEDED)  # what counts against the amount left to refund
+
+
 class OrderRefund(SQLModel, table=True):
-    """A refund Fintoc reported as succeeded for an order. Its Fintoc id is unique: a refund counts once, however
-    many events (and event ids) deliver it."""
+    """A refund of an order: asked for by staff here (its id is the Idempotency-Key sent to Fintoc), or reported by
+    Fintoc (made elsewhere). Its Fintoc id is unique: a refund counts once, however many events deliver it."""
 
     __tablename__ = "order_refund"
     __table_args__ = (CheckConstraint("amount > 0", name="ck_order_refund_amount_positive"),)
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
-    fintoc_refund_id: str = Field(max_length=64, unique=True)
+    fintoc_refund_id: str | None = Field(default=None, max_length=64, unique=True)
     amount: int
-    recorded_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=RefundStatus.SUCCEEDED, max_length=16, index=True,
+                        sa_column_kwargs={"server_default": RefundStatus.SUCCEEDED})
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who asked, for refunds made here
+    failure_reason: str | None = Field(default=None, max_length=200)
+    requested_at: datetime | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)  # when it last changed
 
 
 class PaymentEvent(SQLModel, table=True):

@@ -14,7 +14,9 @@ from pepestore.clock import santiago_label
 from pepestore.db import session_scope
 from pepestore.models import Order, OrderStatus as S, utcnow
 from pepestore.money import format_clp
-from pepestore.store import backoffice, orders, staff_actions
+from pepestore.models import RefundStatus
+from pepestore.payments.refunds import refund_order
+from pepestore.store import backoffice, orders, refunds, staff_actions
 from pepestore.store.errors import StoreError
 
 WATCH_SECONDS = 3
@@ -23,10 +25,21 @@ WATCH_ROUNDS = 200  # ten minutes of live updates after the last load; a reload 
 
 @dataclasses.dataclass
 class LineRow:
+    line_id: int
     name: str
     quantity: int
     unit_price: str
     line_total: str
+    restockable: int  # units not yet put back on sale
+
+
+@dataclasses.dataclass
+class RefundRow:
+    amount: str
+    status: str
+    color: str
+    when: str
+    detail: str
 
 
 @dataclasses.dataclass
@@ -55,23 +68,51 @@ class OrderView:
     payment_intent_id: str = ""
     carrier: str = ""
     tracking: str = ""
+    refunded: str = ""
+    partly_refunded: bool = False
+    left_to_refund: int = 0
+    left_label: str = ""
 
 
-def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow]] | None:
+REFUND_COLORS = {RefundStatus.REQUESTED: "gray", RefundStatus.IN_PROGRESS: "blue", RefundStatus.SUCCEEDED: "green",
+                 RefundStatus.FAILED: "red"}
+
+
+def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow]] | None:
     with session_scope() as session:
         order = session.get(Order, order_id)
         if order is None:
             return None
+        left = order.total - refunds.held_by_refunds(session, order.id) if order.status in refunds.REFUNDABLE else 0
         view = OrderView(order.id, order.status, STATUS_LABELS.get(order.status, order.status),
                          STATUS_COLORS.get(order.status, "gray"), order.status_reason or "", order.needs_review,
                          format_clp(order.total), order.customer_email, santiago_label(order.created_at),
                          santiago_label(order.paid_at), order.public_token, order.fintoc_session_id or "",
-                         order.payment_intent_id or "", order.carrier or "", order.tracking_number or "")
-        lines = [LineRow(line.name, line.quantity, format_clp(line.unit_price),
-                         format_clp(line.unit_price * line.quantity)) for line in orders.order_lines(session, order.id)]
+                         order.payment_intent_id or "", order.carrier or "", order.tracking_number or "",
+                         format_clp(order.refunded_total), 0 < order.refunded_total < order.total,
+                         max(left, 0), format_clp(max(left, 0)))
+        lines = [LineRow(line.id, line.name, line.quantity, format_clp(line.unit_price),
+                         format_clp(line.unit_price * line.quantity), line.quantity - line.restocked)
+                 for line in orders.order_lines(session, order.id)]
         events = [TimelineRow(santiago_label(entry.at), entry.what.replace("_", " "), entry.who, entry.detail,
                               entry.kind) for entry in backoffice.timeline(session, order.id)]
-        return view, lines, events
+        refund_rows = [RefundRow(format_clp(row.amount), row.status.replace("_", " "),
+                                 REFUND_COLORS.get(row.status, "gray"),
+                                 santiago_label(row.requested_at or row.recorded_at),
+                                 row.failure_reason or (row.fintoc_refund_id or ""))
+                       for row in refunds.refunds_of(session, order.id)]
+        return view, lines, events, refund_rows
+
+
+def parse_pesos(raw: object) -> int | None:
+    """'12.990', '$12.990' or '12990' as typed by staff; None for anything else."""
+    text = raw.replace("$", "").replace(".", "").strip() if isinstance(raw, str) else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def parse_units(raw: object) -> int | None:
+    text = raw.strip() if isinstance(raw, str) else ""
+    return int(text) if text.isdigit() and len(text) < 6 else None
 
 
 def _act(action, *args) -> object:
@@ -83,6 +124,7 @@ class OrderDetailState(AdminState):
     order: OrderView = OrderView()
     lines: list[LineRow] = []
     events: list[TimelineRow] = []
+    refund_rows: list[RefundRow] = []
     loaded: bool = False
     not_found: bool = False
     working: bool = False
@@ -93,6 +135,10 @@ class OrderDetailState(AdminState):
     @rx.var
     def can_ship(self) -> bool:
         return self.order.status == S.PAID
+
+    @rx.var
+    def can_refund(self) -> bool:
+        return self.order.left_to_refund > 0
 
     @rx.var
     def can_cancel(self) -> bool:
@@ -111,7 +157,7 @@ class OrderDetailState(AdminState):
         self.loaded = True
         self.not_found = found is None
         if found is not None:
-            self.order, self.lines, self.events = found
+            self.order, self.lines, self.events, self.refund_rows = found
 
     @rx.event
     async def load(self):
@@ -173,6 +219,26 @@ class OrderDetailState(AdminState):
 
             await expire_at_fintoc(self._order_id, session_id)
         return rx.toast.success("Order cancelled; its stock is back on sale.")
+
+    @rx.event
+    async def refund(self, form_data: dict):
+        """Refund part or all of what is left, optionally putting returned units back on sale."""
+        member = await self._staff()
+        if member is None:
+            return sign_in_again()
+        data = form_data if isinstance(form_data, dict) else {}
+        amount = parse_pesos(data.get("amount"))
+        restock = {key.removeprefix("restock_"): parse_units(value) for key, value in data.items()
+                   if isinstance(key, str) and key.startswith("restock_") and value not in ("", None)}
+        try:
+            problem = await refund_order(self._order_id, amount, restock, member, self._client_ip())
+        except StoreError as refusal:
+            await self._refresh()
+            return rx.toast.error(refusal.message)
+        await self._refresh()
+        if problem:
+            return rx.toast.warning(problem)
+        return rx.toast.success("Refund sent to Fintoc. The order updates when Fintoc confirms it.")
 
     @rx.event
     async def resolve_review(self, form_data: dict):
@@ -245,6 +311,21 @@ def _timeline() -> rx.Component:
                              spacing="3", width="100%"), width="100%", id="timeline")
 
 
+def _refunds() -> rx.Component:
+    def row(refund: RefundRow) -> rx.Component:
+        return rx.table.row(rx.table.cell(refund.amount), rx.table.cell(rx.badge(refund.status,
+                                                                                color_scheme=refund.color)),
+                            rx.table.cell(refund.when), rx.table.cell(refund.detail, color=rx.color("gray", 10)),
+                            class_name="refund-row")
+
+    return rx.cond(OrderDetailState.refund_rows.length() > 0, rx.card(rx.vstack(
+        rx.hstack(rx.heading("Refunds", size="4"),
+                  rx.text(OrderDetailState.order.refunded, " refunded of ", OrderDetailState.order.total, size="2",
+                          color=rx.color("gray", 11), id="refunded-total"), align="baseline", spacing="3"),
+        rx.table.root(rx.table.body(rx.foreach(OrderDetailState.refund_rows, row)), size="1", width="100%"),
+        spacing="2", width="100%"), width="100%", id="refunds"))
+
+
 def _action_card(title: str, *children: rx.Component, **props) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="3"), *children, spacing="2", width="100%"), width="100%",
                    **props)
@@ -264,6 +345,23 @@ def _actions() -> rx.Component:
                 rx.button("Mark shipped", type="submit", width="100%"),
                 width="100%"), on_submit=OrderDetailState.ship, reset_on_submit=True),
             id="ship-card")),
+        rx.cond(OrderDetailState.can_refund, _action_card(
+            "Refund through Fintoc",
+            rx.text("Left to refund: ", rx.text.strong(OrderDetailState.order.left_label, id="left-to-refund"),
+                    size="2"),
+            rx.form(rx.vstack(
+                rx.input(name="amount", placeholder="Amount in pesos, e.g. 12990", required=True,
+                         input_mode="numeric", id="refund-amount", width="100%"),
+                rx.text("Put back on sale (units that came back):", size="1", color=rx.color("gray", 10)),
+                rx.foreach(OrderDetailState.lines, lambda line: rx.cond(
+                    line.restockable > 0,
+                    rx.hstack(rx.input(name="restock_" + line.line_id.to_string(), type="number", min=0,
+                                       max=line.restockable, placeholder="0", width="72px",
+                                       aria_label="Units of " + line.name + " back on sale"),
+                              rx.text(line.name, size="2"), align="center", spacing="2"))),
+                rx.button("Refund", type="submit", color_scheme="orange", width="100%", id="refund-submit"),
+                width="100%"), on_submit=OrderDetailState.refund, reset_on_submit=True),
+            id="refund-card")),
         rx.cond(OrderDetailState.can_cancel, _action_card(
             "Cancel this unpaid order",
             rx.form(rx.vstack(
@@ -309,13 +407,15 @@ def order_detail_page() -> rx.Component:
                         rx.heading("Order #", o.number, size="6"),
                         rx.badge(o.status_label, color_scheme=o.color, size="2", id="detail-status",
                                  data_status=o.status),
+                        rx.cond(o.partly_refunded, rx.badge("Partly refunded", color_scheme="purple", size="2",
+                                                            id="partly-refunded")),
                         rx.cond(o.review, rx.badge("Needs review", color_scheme="red", size="2")),
                         align="center", spacing="3", wrap="wrap",
                     ),
                     rx.cond(o.reason != "", rx.text(o.reason, size="2", color=rx.color("gray", 11))),
                     _facts(),
                     rx.grid(
-                        rx.vstack(_lines(), _timeline(), spacing="4", width="100%"),
+                        rx.vstack(_lines(), _refunds(), _timeline(), spacing="4", width="100%"),
                         _actions(),
                         columns=rx.breakpoints(initial="1", md="2fr 1fr"), spacing="4", width="100%",
                     ),

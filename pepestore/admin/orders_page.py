@@ -37,12 +37,14 @@ class OrderRow:
     total: str
     email: str
     review: bool
+    partly_refunded: bool
 
 
 def order_row(order) -> OrderRow:
     return OrderRow(order.id, f"/admin/orders/{order.id}", santiago_label(order.created_at), order.status,
                     STATUS_LABELS.get(order.status, order.status), STATUS_COLORS.get(order.status, "gray"),
-                    format_clp(order.total), order.customer_email, order.needs_review)
+                    format_clp(order.total), order.customer_email, order.needs_review,
+                    0 < order.refunded_total < order.total)
 
 
 def _read(wanted: OrderFilter) -> tuple[list[OrderRow], int]:
@@ -143,6 +145,8 @@ def _row(row: OrderRow) -> rx.Component:
         rx.table.cell(rx.link(f"#", row.number, href=row.href, weight="bold")),
         rx.table.cell(row.placed_at),
         rx.table.cell(rx.badge(row.status_label, color_scheme=row.color),
+                      rx.cond(row.partly_refunded, rx.badge("Partly refunded", color_scheme="purple",
+                                                            margin_left="6px")),
                       rx.cond(row.review, rx.badge("Review", color_scheme="red", margin_left="6px"))),
         rx.table.cell(row.total, text_align="right"),
         rx.table.cell(row.email, max_width="260px", overflow="hidden", text_overflow="ellipsis"),

@@ -1,8 +1,8 @@
-"""back office: staff, sessions, audit log, shipping
+"""back office: staff, sessions, audit log, shipping, refunds
 
-Revision ID: 260a32264522
+Revision ID: 1969e7c8deb3
 Revises: 16b808569712
-Create Date: 2026-11-27 07:11:49.561784
+Create Date: 2026-11-27 07:36:10.934819
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '260a32264522'
+revision: str = '1969e7c8deb3'
 down_revision: Union[str, Sequence[str], None] = '16b808569712'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -72,6 +72,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('staff_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_order_event_staff_id', 'staff', ['staff_id'], ['id'])
 
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('restocked', sa.Integer(), server_default='0', nullable=False))
+
+    with op.batch_alter_table('order_refund', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), server_default='succeeded', nullable=False))
+        batch_op.add_column(sa.Column('staff_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('failure_reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
+        batch_op.add_column(sa.Column('requested_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.alter_column('fintoc_refund_id',
+               nullable=True)
+        batch_op.create_index(batch_op.f('ix_order_refund_status'), ['status'], unique=False)
+        batch_op.create_foreign_key('fk_order_refund_staff_id', 'staff', ['staff_id'], ['id'])
+
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.add_column(sa.Column('carrier', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column('tracking_number', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
@@ -85,6 +98,22 @@ def downgrade() -> None:
     with op.batch_alter_table('shop_order', schema=None) as batch_op:
         batch_op.drop_column('tracking_number')
         batch_op.drop_column('carrier')
+
+    with op.batch_alter_table('order_refund', schema=None) as batch_op:
+        # WARNING: constraint name is None; this directive will fail as
+        # rendered.  Add a name, or use a naming convention; see
+        # https://alembic.sqlalchemy.org/en/latest/naming.html
+        batch_op.drop_constraint('fk_order_refund_staff_id', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_order_refund_status'))
+        batch_op.alter_column('fintoc_refund_id',
+               nullable=False)
+        batch_op.drop_column('requested_at')
+        batch_op.drop_column('failure_reason')
+        batch_op.drop_column('staff_id')
+        batch_op.drop_column('status')
+
+    with op.batch_alter_table('order_line', schema=None) as batch_op:
+        batch_op.drop_column('restocked')
 
     with op.batch_alter_table('order_event', schema=None) as batch_op:
         # WARNING: constraint name is None; this directive will fail as
