@@ -99,7 +99,7 @@ def test_the_owner_finds_a_paid_order_and_ships_it(browser, page, owner, store_u
     open_order(page, number)
     expect(page.locator("#detail-status")).to_have_attribute("data-status", "paid")
     expect(page.locator("#detail-total")).to_have_text("$17.980")
-    lines = page.locator("#timeline").locator("xpath=preceding::table[1]")
+    lines = page.get_by_role("table").filter(has_text="Unit price")
     expect(lines).to_contain_text("Huasco Extra Virgin Olive Oil")
     expect(lines).to_contain_text("Boldo & Mint Herbal Tea")
     expect(page.locator("#detail-intent")).to_have_text(re.compile(r"^pi_"))
@@ -143,6 +143,39 @@ def test_an_open_order_page_turns_paid_without_a_reload(browser, page, owner, st
         assert db.latest_order().customer_email == "matias.gonzalez@example.cl"
     finally:
         shopper.close()
+
+
+def test_a_partial_refund_then_the_rest_turn_the_open_page_refunded(browser, page, owner, store_url, db):
+    """The issue's own walk-through: refund part through Fintoc (putting the returned unit back on sale), then
+    the rest, and the open page follows Fintoc's refund webhooks to refunded without a reload."""
+    stock = db.stock("boldo-herbal-tea-tin")
+    token = buy(browser, store_url, "tomas.silva@example.cl", "colour-pencil-set", "boldo-herbal-tea-tin")
+    number = db.order(token).id
+    assert db.stock("boldo-herbal-tea-tin") == stock - 1
+    sign_in(page, owner)
+    search_orders(page, "tomas.silva")
+    open_order(page, number)
+    expect(page.locator("#left-to-refund")).to_have_text("$14.980")
+    page.evaluate("window.__sameDocument = true")
+
+    card = page.locator("#refund-card")
+    card.locator("#refund-amount").fill("5.990")
+    card.get_by_label("Units of Boldo & Mint Herbal Tea back on sale").fill("1")
+    card.locator("#refund-submit").click()
+    expect(toast(page, "Refund sent to Fintoc")).to_be_visible()
+    expect(page.locator("#partly-refunded")).to_be_visible(timeout=30_000)
+    expect(page.locator("#left-to-refund")).to_have_text("$8.990")
+    expect(page.locator("#refunded-total")).to_contain_text("$5.990 refunded of $14.980")
+    assert db.stock("boldo-herbal-tea-tin") == stock
+
+    card.locator("#refund-amount").fill("8990")
+    card.locator("#refund-submit").click()
+    expect(page.locator("#detail-status")).to_have_attribute("data-status", "refunded", timeout=30_000)
+    expect(page.locator("#refund-card")).to_have_count(0)
+    expect(page.locator(".refund-row")).to_have_count(2)
+    expect(page.locator(".refund-row").filter(has_text="succeeded")).to_have_count(2, timeout=30_000)
+    assert page.evaluate("window.__sameDocument === true"), "the admin page must not have reloaded"
+    assert db.order(token).status == "refunded"
 
 
 def test_staff_cannot_manage_staff_and_a_disabled_member_is_sent_to_login(browser, page, owner, store_url,
