@@ -1,5 +1,5 @@
 """The back office clicked through in headless Chromium as staff use it: accounts from the command line, signing in
-and out, finding, watching and shipping a sandbox order, staff management by role, the CSV export, screenshots."""
+and out, finding, watching, shipping and refunding sandbox orders, staff management by role, the CSV export, screenshots."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ def test_an_owner_made_on_the_command_line_signs_in_and_sees_the_counts(page, ow
         assert count(page, card) >= 0
     expect(page.locator("#paid-today .rt-Heading")).to_have_text(re.compile(r"^\$[\d.]+$"))
     expect(page.get_by_role("link", name="Staff", exact=True)).to_be_visible()
-    assert session_cookie(page.context)
+    cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
+    assert page.evaluate("document.cookie").find(COOKIE) == -1, "page scripts must not see the session"
 
 
 def test_a_wrong_password_gets_the_generic_refusal_and_no_session(page, owner):
