@@ -13,9 +13,7 @@ Why each source is there:
 - connect-src: Reflex's event websocket goes to the backend at PUBLIC_URL's host (ws:/wss:; 'self' alone does not
   match websockets in every browser).
 - frame-ancestors 'none': no other site may frame the store (clickjacking the Pay button).
-- Referrer-Policy same-origin: order links carry their secret token; no other site may learn it. Not no-referrer:
-  under it a browser sends `Origin: null` with the store's own form posts, and /auth/login and /auth/logout
-  refuse those (they accept only the store's own Origin).
+- Referrer-Policy no-referrer: order links carry their secret token; no other site may learn it.
 """
 
 from __future__ import annotations
@@ -65,7 +63,7 @@ def content_security_policy(settings: Settings) -> str:
 def security_headers(settings: Settings) -> dict[str, str]:
     headers = {
         "Content-Security-Policy": content_security_policy(settings),
-        "Referrer-Policy": "same-origin",
+        "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     }

@@ -38,7 +38,7 @@ def test_every_page_and_route_carries_the_security_headers(store_url, path):
     response = httpx.get(store_url + path, follow_redirects=False)
     csp = response.headers.get_list("content-security-policy")
     assert len(csp) == 1 and "frame-ancestors 'none'" in csp[0]
-    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "strict-transport-security" not in response.headers, "PUBLIC_URL is plain http here"
 

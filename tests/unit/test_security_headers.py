@@ -64,7 +64,7 @@ def test_hsts_only_when_the_public_address_is_https():
     assert "Strict-Transport-Security" not in security_headers(sandbox_settings())
     headers = security_headers(live_settings())
     assert headers["Strict-Transport-Security"].startswith("max-age=")
-    assert headers["Referrer-Policy"] == "same-origin" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer" and headers["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_the_middleware_covers_pages_and_errors(wrapped_app, path):
 
     response = asyncio.run(fetch())
     assert response.headers["content-security-policy"] == content_security_policy(live_settings())
-    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["strict-transport-security"].startswith("max-age=")
     assert len(response.headers.get_list("content-security-policy")) == 1
