@@ -54,8 +54,11 @@ configure() {
     export PUBLIC_URL="${PUBLIC_URL:-http://localhost:$NGINX_PORT}"
     export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/pepestore}"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-    # A test bed on one machine: sandbox payments unless real Fintoc keys are given (the store refuses neither).
-    [ -n "${FINTOC_SECRET_KEY:-}" ] || export FINTOC_SANDBOX="${FINTOC_SANDBOX:-1}"
+    # Sandbox payments only on a test bed this machine alone reaches with no FINTOC_ variable set anywhere; a
+    # public PUBLIC_URL without keys is refused (pepestore/startup.py).
+    local startup
+    startup="$(cd "$ROOT" && python -m pepestore.startup --sandbox-only)" || exit 1
+    eval "$startup"
     # nginx is one proxy hop: the shopper's address (for per-IP limits) is the last X-Forwarded-For entry.
     export TRUSTED_PROXY_HOPS="${TRUSTED_PROXY_HOPS:-1}"
     # The browser reaches the backend through nginx, at the same origin as the pages.

@@ -11,6 +11,8 @@ oldest of those five is ten minutes old, not at an arbitrary boundary.
 from __future__ import annotations
 
 import functools
+import ipaddress
+import logging
 import threading
 import time
 import uuid
@@ -18,8 +20,12 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
 
+from redis.exceptions import RedisError
+
 from pepestore.settings import get_settings
 from pepestore.store.errors import StoreError
+
+log = logging.getLogger("pepestore.limits")
 
 KEY_PREFIX = "pepestore:limit:"
 TOO_MANY_ORDERS = ("You have started several checkouts in a short time. Please wait a few minutes before trying "
@@ -105,7 +111,8 @@ class RedisLimiter:
     def __init__(self, url: str):
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # Asked inside a checkout's transaction: a slow Redis must not hold row locks for long.
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._redis.register_script(_HIT_ALL)
 
     def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
@@ -142,6 +149,22 @@ def get_limiter() -> Limiter:
     return RedisLimiter(url) if url else MemoryLimiter()
 
 
+def address_key(client_ip: str | None) -> str | None:
+    """What one shopper's address is, for limits: an IPv4 address, or the /64 an IPv6 host is given (one home or
+    phone gets a whole /64, so counting single IPv6 addresses would count nothing)."""
+    if not client_ip:
+        return None
+    try:
+        address = ipaddress.ip_address(client_ip.strip("[]"))
+    except ValueError:
+        return client_ip[:64]
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def admit_new_order(browser: str | None, client_ip: str | None, limiter: Limiter | None = None) -> None:
     """Count a new order against its browser and its address, or refuse it (LimitExceeded) counting nothing."""
     settings = get_settings()
@@ -149,9 +172,23 @@ def admit_new_order(browser: str | None, client_ip: str | None, limiter: Limiter
     if browser:
         keys.append((f"orders:browser:{browser}", settings.orders_per_browser))
     if client_ip:
-        keys.append((f"orders:ip:{client_ip}", settings.orders_per_ip))
-    if keys and (limiter or get_limiter()).hit_all(keys, settings.orders_window_seconds) is not None:
+        keys.append((f"orders:ip:{address_key(client_ip)}", settings.orders_per_ip))
+    if not keys:
+        return
+    try:
+        full = (limiter or get_limiter()).hit_all(keys, settings.orders_window_seconds)
+    except RedisError:
+        # Redis is away: count in this process rather than turn every shopper away (the count is per instance
+        # until Redis answers again).
+        log.warning("Redis did not answer; order limits are counted per process for now")
+        full = _fallback().hit_all(keys, settings.orders_window_seconds)
+    if full is not None:
         raise LimitExceeded(TOO_MANY_ORDERS)
+
+
+@functools.cache
+def _fallback() -> MemoryLimiter:
+    return MemoryLimiter()
 
 
 class TokenBucket:

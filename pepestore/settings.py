@@ -109,10 +109,17 @@ def _normalise_database_url(url: str) -> str:
 
 
 def origin_of(url: str) -> str:
+    """The origin a browser sends for pages at url: scheme and host, and the port only when not the default."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{url!r} is not an http(s) URL")
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}".lower()
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{url!r} has a port that is not a number") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def _flag(name: str, raw: str | None) -> bool:

@@ -4,12 +4,16 @@ import asyncio
 
 import reflex as rx
 
-from pepestore.admin.guard import AdminState, sign_in_again
+from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page, stat_card
 from pepestore.db import session_scope
 from pepestore.models import OrderStatus as S, utcnow
 from pepestore.money import format_clp
 from pepestore.store import backoffice
+
+
+WATCH_SECONDS = 5
+WATCH_ROUNDS = 120  # ten minutes after the last load
 
 
 def _read() -> backoffice.Dashboard:
@@ -25,17 +29,27 @@ class DashboardState(AdminState):
     paid_today: str = ""
     paid_this_week: str = ""
     loaded: bool = False
+    _watching: bool = False
+    _watch_rounds: int = 0
 
-    @rx.event
-    async def load(self):
-        if await self._staff() is None:
-            return sign_in_again()
+    async def _refresh(self) -> None:
         board = await asyncio.to_thread(_read)
         self.needs_review, self.awaiting_fulfilment = board.needs_review, board.awaiting_fulfilment
         self.needs_refund, self.pending_now = board.needs_refund, board.pending_now
         self.paid_today, self.paid_this_week = format_clp(board.paid_today), format_clp(board.paid_this_week)
         self.loaded = True
-        return None
+
+    @rx.event
+    async def load(self):
+        if await self._staff() is None:
+            return sign_in_again()
+        await self._refresh()
+        self._watch_rounds = WATCH_ROUNDS
+        return None if self._watching else DashboardState.watch
+
+    @rx.event(background=True)
+    async def watch(self):
+        await keep_fresh(self, "/admin", WATCH_SECONDS)
 
 
 def dashboard_page() -> rx.Component:
@@ -56,8 +70,8 @@ def dashboard_page() -> rx.Component:
                     columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4", width="100%",
                 ),
                 rx.grid(
-                    stat_card("Paid today", DashboardState.paid_today, "/admin/orders", "gray", "paid-today"),
-                    stat_card("Paid this week", DashboardState.paid_this_week, "/admin/orders", "gray",
+                    stat_card("Paid today, net of refunds", DashboardState.paid_today, "/admin/orders", "gray", "paid-today"),
+                    stat_card("Paid this week, net of refunds", DashboardState.paid_this_week, "/admin/orders", "gray",
                               "paid-week"),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
                 ),

@@ -61,3 +61,26 @@ class AdminState(rx.State):
 
 def sign_in_again():
     return [rx.redirect(LOGIN), rx.toast.error(NOT_SIGNED_IN)]
+
+
+async def keep_fresh(state: AdminState, path: str, every_seconds: float, *, exact: bool = True) -> None:
+    """A background handler's body: re-read an open admin page every few seconds, so a webhook, the reconciler or
+    another member's action shows without a reload. Stops when the tab leaves the page (its router moves on), the
+    session ends, or after `_watch_rounds` rounds (a reload starts it again)."""
+    async with state:
+        if state._watching:
+            return
+        state._watching = True
+    try:
+        while True:
+            await asyncio.sleep(every_seconds)
+            async with state:
+                state._watch_rounds -= 1
+                here = state.router.url.path.rstrip("/") or "/"
+                still_here = here == path if exact else here.startswith(path)
+                if state._watch_rounds <= 0 or not still_here or await state._staff() is None:
+                    return
+                await state._refresh()
+    finally:
+        async with state:
+            state._watching = False

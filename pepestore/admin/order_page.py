@@ -7,7 +7,7 @@ import dataclasses
 
 import reflex as rx
 
-from pepestore.admin.guard import AdminState, sign_in_again
+from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.admin.orders_page import STATUS_COLORS, STATUS_LABELS
 from pepestore.clock import santiago_label
@@ -170,22 +170,7 @@ class OrderDetailState(AdminState):
 
     @rx.event(background=True)
     async def watch(self):
-        """Keep the open page current while webhooks, the reconciler or other staff change the order."""
-        async with self:
-            if self._watching:
-                return
-            self._watching = True
-        try:
-            while True:
-                await asyncio.sleep(WATCH_SECONDS)
-                async with self:
-                    self._watch_rounds -= 1
-                    if self._watch_rounds <= 0 or not self._order_id or await self._staff() is None:
-                        return
-                    await self._refresh()
-        finally:
-            async with self:
-                self._watching = False
+        await keep_fresh(self, "/admin/orders/", WATCH_SECONDS, exact=False)
 
     async def _perform(self, action, *args) -> tuple[object, list | None]:
         """One staff action on this order: the signed-in check, the service, a fresh view. (result, refusal)."""

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from pepestore.admin.guard import AdminState, sign_in_again
+from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.clock import santiago_label
 from pepestore.db import session_scope
@@ -47,6 +47,10 @@ def order_row(order) -> OrderRow:
                     0 < order.refunded_total < order.total)
 
 
+WATCH_SECONDS = 5
+WATCH_ROUNDS = 120  # ten minutes after the last load
+
+
 def _read(wanted: OrderFilter) -> tuple[list[OrderRow], int]:
     with session_scope() as session:
         orders, total = backoffice.list_orders(session, wanted)
@@ -72,6 +76,9 @@ class OrderListState(AdminState):
     prev_href: str = ""
     next_href: str = ""
     export_href: str = "/admin/export/orders.csv"
+    _wanted: OrderFilter = OrderFilter()
+    _watching: bool = False
+    _watch_rounds: int = 0
 
     @rx.var
     def status_options(self) -> list[list[str]]:
@@ -86,9 +93,9 @@ class OrderListState(AdminState):
         except StoreError as refusal:
             self.error, self.rows, self.loaded = refusal.message, [], True
             return None
-        rows, total = await asyncio.to_thread(_read, wanted)
-        self.rows, self.total, self.error = rows, total, ""
-        self.page, self.pages = wanted.page, max(1, -(-total // backoffice.PAGE_SIZE))
+        self._wanted = wanted
+        await self._refresh()
+        self.page, self.pages = wanted.page, max(1, -(-self.total // backoffice.PAGE_SIZE))
         self.status, self.review, self.query = wanted.status, wanted.review, wanted.query
         self.date_from = wanted.date_from.isoformat() if wanted.date_from else ""
         self.date_to = wanted.date_to.isoformat() if wanted.date_to else ""
@@ -97,7 +104,16 @@ class OrderListState(AdminState):
         export = wanted.params(page=0)
         self.export_href = "/admin/export/orders.csv" + (f"?{urlencode(export)}" if export else "")
         self.loaded = True
-        return None
+        self._watch_rounds = WATCH_ROUNDS
+        return None if self._watching else OrderListState.watch
+
+    async def _refresh(self) -> None:
+        self.rows, self.total = await asyncio.to_thread(_read, self._wanted)
+        self.error = ""
+
+    @rx.event(background=True)
+    async def watch(self):
+        await keep_fresh(self, "/admin/orders", WATCH_SECONDS)
 
     @rx.event
     async def apply_filter(self, form_data: dict):

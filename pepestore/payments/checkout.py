@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from pepestore.db import session_scope
-from pepestore.limits import admit_new_order
+from pepestore.limits import address_key, admit_new_order
 from pepestore.models import OrderStatus, as_utc, utcnow
 from pepestore.payments import settlement
 from pepestore.payments.config import get_fintoc_config
@@ -58,8 +58,9 @@ def _place(cart_token: object, email: object, client_token: str | None, client_i
     browser = cart_token if isinstance(cart_token, str) else None
     with session_scope() as session:
         before = orders.open_orders_for_cart(session, cart_token)
-        order = orders.place_order(session, cart_token, email, client_token, utcnow(), client_ip=client_ip,
-                                   admit=lambda: admit_new_order(browser, client_ip))
+        # Open orders are counted per shopper's address: an IPv6 shopper's whole /64 is one address.
+        order = orders.place_order(session, cart_token, email, client_token, utcnow(),
+                                   client_ip=address_key(client_ip), admit=lambda: admit_new_order(browser, client_ip))
         replaced = [(order_id, session_id) for order_id, session_id in before if order_id != order.id and session_id]
         return _Placed(order.id, order.public_token, order.total, order.customer_email, as_utc(order.expires_at),
                        order.fintoc_session_token, order.fintoc_redirect_url, replaced)

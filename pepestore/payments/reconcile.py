@@ -30,6 +30,7 @@ from pepestore.settings import get_settings
 from pepestore.store import orders
 
 log = logging.getLogger("pepestore.reconcile")
+SHOPPER_CHECK_EVERY = timedelta(seconds=20)
 
 PAGE = 50
 WAITING = "still waiting"
@@ -99,6 +100,15 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
         else outcome
 
 
+async def check_for_shopper(order_id: int) -> str:
+    """An order page asking Fintoc about its order: at most once per SHOPPER_CHECK_EVERY for the order, however many
+    tabs show it, so nobody can spend the account's Fintoc requests (about 5 a second) by opening tabs."""
+    now = utcnow()
+    if not await asyncio.to_thread(_in_session, orders.claim_check, order_id, now, now + SHOPPER_CHECK_EVERY):
+        return "checked a moment ago"
+    return await settle_order(order_id, orders.Source.SHOPPER, now)
+
+
 async def close_session(order_id: int, session_id: str, source: str, now: datetime | None = None, *,
                         idempotency_key: str | None = None) -> str:
     """Make sure a closed order's Fintoc session can no longer be paid, and settle from what Fintoc answers
@@ -122,13 +132,18 @@ def _page(kind: str, after_id: int, cutoff: datetime) -> list[tuple[int, str | N
         return [(order.id, order.fintoc_session_id) for order in page]
 
 
-async def _each(kind: str, cutoff: datetime, moment: datetime, until: datetime):
-    """Every order of one kind, page by page, that this pass managed to claim."""
+async def _each(kind: str, cutoff: datetime, moment: datetime, hold: timedelta, live: bool):
+    """Every order of one kind, page by page, that this pass managed to claim.
+
+    A live pass claims with the clock at the moment of each claim: a pass that outlasts its interval (many overdue
+    orders, a slow Fintoc) must not write claims that have already run out, or other workers read them again.
+    """
     after_id = 0
     while True:
         page = await asyncio.to_thread(_page, kind, after_id, cutoff)
         for order_id, session_id in page:
-            if await asyncio.to_thread(_in_session, orders.claim_check, order_id, moment, until):
+            at = utcnow() if live else moment
+            if await asyncio.to_thread(_in_session, orders.claim_check, order_id, at, at + hold):
                 yield order_id, session_id
         if len(page) < PAGE:
             return
@@ -140,15 +155,16 @@ async def reconcile_once(now: datetime | None = None) -> dict[int, str]:
     settings = get_settings()
     cutoff = moment - timedelta(seconds=settings.reconcile_after_seconds)
     # A little under one interval, so this worker's next pass finds the claim over and another worker's does not.
-    until = moment + timedelta(seconds=settings.reconcile_interval_seconds * 0.9)
+    hold = timedelta(seconds=settings.reconcile_interval_seconds * 0.9)
+    live = now is None
     run = _Pass()
     settled: dict[int, str] = {}
-    async with aclosing(_each("pending", cutoff, moment, until)) as pending:
+    async with aclosing(_each("pending", cutoff, moment, hold, live)) as pending:
         async for order_id, _ in pending:
             settled[order_id] = await settle_order(order_id, orders.Source.RECONCILER, moment, run=run)
     if run.fintoc_down:
         return settled
-    async with aclosing(_each("to close", cutoff, moment, until)) as to_close:
+    async with aclosing(_each("to close", cutoff, moment, hold, live)) as to_close:
         async for order_id, session_id in to_close:
             try:
                 outcome = await close_session(order_id, session_id, orders.Source.RECONCILER, moment)

@@ -12,13 +12,15 @@ from pepestore.db import session_scope
 from pepestore.models import Order, OrderStatus, as_utc
 from pepestore.money import format_clp
 from pepestore.payments.checkout import CANCELLED_ON_FINTOC, abandon_order
-from pepestore.payments.reconcile import settle_order
+from pepestore.payments.reconcile import check_for_shopper
 from pepestore.state.cart import CartState
 from pepestore.state.page_load import page_load
 from pepestore.store import orders
 
 log = logging.getLogger("pepestore.order")
 
+CANCEL_FAILED = ("We couldn't cancel this order just now. Nothing more will be charged; if you don't pay, it expires "
+                 "by itself and the items go back on sale.")
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
 # Rounds at which the page asks Fintoc itself (after 10 s and 60 s). Rarely: Fintoc allows 5 requests a second
@@ -104,7 +106,11 @@ class OrderState(rx.State):
             order_id = self._order_id
         if not order_id:
             return None
-        await abandon_order(order_id, CANCELLED_ON_FINTOC)
+        try:
+            await abandon_order(order_id, CANCELLED_ON_FINTOC)
+        except Exception:  # noqa: BLE001 - the database or Fintoc away: say so; the order page keeps watching
+            log.exception("cancelling order %s on return from Fintoc failed", order_id)
+            return [rx.toast.error(CANCEL_FAILED), OrderState.watch]
         async with self:
             self.refresh()
             cancelled, pending = self.status == OrderStatus.CANCELLED, self.pending
@@ -130,7 +136,7 @@ class OrderState(rx.State):
                     return
                 try:
                     if round_number in CHECK_FINTOC_AT:
-                        await settle_order(order_id, orders.Source.SHOPPER)
+                        await check_for_shopper(order_id)
                     async with self:
                         self.refresh()
                         if not self.pending:

@@ -20,7 +20,7 @@ from pepestore.store.errors import StoreError
 
 PAGE_SIZE = 50
 STATUSES = (S.PENDING_PAYMENT, S.PAID, S.FULFILLED, S.CANCELLED, S.EXPIRED, S.REFUNDED, S.PAID_NEEDS_REFUND)
-MONEY_IN = (S.PAID, S.FULFILLED, S.REFUNDED, S.PAID_NEEDS_REFUND)
+KEPT = (S.PAID, S.FULFILLED, S.REFUNDED)
 _ORDER_NUMBER = re.compile(r"^#?(\d{1,12})$")
 
 
@@ -39,8 +39,10 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
     review = session.exec(select(func.count()).select_from(Order).where(Order.needs_review)).one()
 
     def paid_since(start: datetime) -> int:
-        return session.exec(select(func.coalesce(func.sum(Order.total), 0))
-                            .where(col(Order.status).in_(MONEY_IN), Order.paid_at >= start)).one()
+        # What the shop keeps: orders paid since then, less what was refunded; a payment that must go back
+        # (paid_needs_refund) is not income.
+        return session.exec(select(func.coalesce(func.sum(Order.total - Order.refunded_total), 0))
+                            .where(col(Order.status).in_(KEPT), Order.paid_at >= start)).one()
 
     return Dashboard(review, by_status.get(S.PAID, 0), by_status.get(S.PAID_NEEDS_REFUND, 0),
                      by_status.get(S.PENDING_PAYMENT, 0), paid_since(santiago_day_start(santiago_today(now))),

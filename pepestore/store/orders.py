@@ -292,15 +292,31 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
     order = _locked_cart_then_order(session, order_id)
     if order is None:
         return "unknown order"
-    if (facts.amount, facts.currency, facts.mode) != (order.total, order.currency, expected_mode):
-        order.needs_review = True
-        session.add(order)
-        record(session, order.id, "flagged", source,
-               f"payment {facts.payment_intent_id} does not match the order: got {facts.amount} {facts.currency} "
-               f"({facts.mode}), expected {order.total} {order.currency} ({expected_mode})", now)
-        return "payment does not match the order: flagged for review"
+    if (facts.currency, facts.mode) != (order.currency, expected_mode):
+        # Not money this store can take (another currency, or test money on a live store): a person looks.
+        return _flag_once(session, order, facts.payment_intent_id, source, now,
+                          f"payment {facts.payment_intent_id} is in {facts.currency} ({facts.mode}), the order in "
+                          f"{order.currency} ({expected_mode})")
     if order.status in MONEY_RECEIVED:
+        if order.payment_intent_id and facts.payment_intent_id != order.payment_intent_id:
+            return _flag_once(session, order, facts.payment_intent_id, source, now,
+                              f"a second payment {facts.payment_intent_id} of {format_clp(facts.amount)} for an order "
+                              f"already paid by {order.payment_intent_id}: refund it")
         return f"already {order.status}"
+    if facts.amount != order.total:
+        # Real money, but not this order's total: it cannot buy the order. It is kept as a payment to refund, and
+        # the stock goes back on sale instead of waiting for a payment that has already come.
+        was = order.status
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now,
+                       allowed_from=frozenset({S.PENDING_PAYMENT, *LATE_PAYMENT_FROM}), paid_at=now,
+                       payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
+            if was == S.PENDING_PAYMENT:
+                _release_stock(session, order.id)
+            record(session, order.id, "flagged", source,
+                   f"payment {facts.payment_intent_id} of {format_clp(facts.amount)} does not match the order's "
+                   f"{format_clp(order.total)}: refund needed", now)
+            return "payment does not match the order: needs refund"
+        return f"not payable from {order.status}"
     if _transition(session, order.id, S.PAID, now, paid_at=now, payment_intent_id=facts.payment_intent_id):
         record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
         _clear_cart_for(session, order)
@@ -323,6 +339,18 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
                "refund needed", now)
         return "paid late without stock: needs refund"
     return f"not payable from {order.status}"
+
+
+def _flag_once(session: Session, order: Order, payment_intent_id: str, source: str, now: datetime,
+               detail: str) -> str:
+    """Ask a person to look, once per payment: a provider repeating itself must not bury the timeline."""
+    seen = session.exec(select(OrderEvent.id).where(OrderEvent.order_id == order.id, OrderEvent.kind == "flagged",
+                                                    col(OrderEvent.detail).contains(payment_intent_id))).first()
+    if seen is not None:
+        return "already flagged for review"
+    session.exec(update(Order).where(col(Order.id) == order.id).values(needs_review=True, updated_at=now))
+    record(session, order.id, "flagged", source, detail, now)
+    return "flagged for review"
 
 
 def _remember_session_to_close(session: Session, order_id: int, now: datetime) -> None:

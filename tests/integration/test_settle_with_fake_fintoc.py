@@ -176,6 +176,41 @@ async def test_two_concurrent_passes_read_each_order_from_fintoc_once(any_engine
     assert set(fintoc.session_reads().values()) == {2}
 
 
+async def test_a_pass_that_outlasts_its_interval_claims_each_order_from_when_it_reached_it(engine, fintoc,
+                                                                                            monkeypatch):
+    """A slow live pass (here 20 s per Fintoc read, so six orders take four intervals) must not write claims that
+    have already run out when written: each order is held for one interval from the moment the pass reached it,
+    so another worker's pass meanwhile does not read it again."""
+    from pepestore.payments import reconcile
+
+    await checkouts(6)
+    start = utcnow() + timedelta(minutes=2)
+    clock = {"now": start}
+    monkeypatch.setattr(reconcile, "utcnow", lambda: clock["now"])
+    real_settle = reconcile.settle_order
+
+    async def slow_settle(order_id, *args, **kwargs):
+        outcome = await real_settle(order_id, *args, **kwargs)
+        clock["now"] += timedelta(seconds=20)
+        return outcome
+
+    monkeypatch.setattr(reconcile, "settle_order", slow_settle)
+    await reconcile.reconcile_once()
+    hold = timedelta(seconds=27)  # 0.9 x the 30 s interval
+    claims = sorted(as_utc(order.next_check_at) for order in all_orders())
+    assert claims == [start + timedelta(seconds=20 * index) + hold for index in range(6)]
+    assert len(fintoc.session_reads()) == 6 and set(fintoc.session_reads().values()) == {1}
+
+
+async def test_many_tabs_on_one_order_ask_fintoc_once(engine, fintoc):
+    from pepestore.payments.reconcile import check_for_shopper
+
+    [order] = await checkouts(1)
+    outcomes = [await check_for_shopper(order.id) for _ in range(10)]
+    assert outcomes.count("checked a moment ago") == 9
+    assert fintoc.session_reads()[order.fintoc_session_id] == 1
+
+
 async def test_a_session_opened_for_an_order_closed_meanwhile_is_closed_at_fintoc(engine, fintoc, monkeypatch):
     with session_scope() as session:
         beanie = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()

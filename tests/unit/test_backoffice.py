@@ -38,10 +38,10 @@ def pay(session, order: Order, amount: int | None = None) -> None:
 def test_dashboard_counts_what_needs_a_human(session):
     paid, odd, _pending = place(session), place(session, "trail-backpack-20l"), place(session, "soy-candle-maqui")
     pay(session, paid)
-    pay(session, odd, amount=odd.total + 1)  # flagged, stays pending
+    pay(session, odd, amount=odd.total + 1)  # the wrong amount: a payment to refund, flagged
     board = backoffice.dashboard(session, utcnow())
-    assert (board.needs_review, board.awaiting_fulfilment, board.needs_refund, board.pending_now) == (1, 1, 0, 2)
-    assert board.paid_today == board.paid_this_week == paid.total
+    assert (board.needs_review, board.awaiting_fulfilment, board.needs_refund, board.pending_now) == (1, 1, 1, 1)
+    assert board.paid_today == board.paid_this_week == paid.total  # money to give back is not income
 
 
 def test_paid_today_follows_santiago_midnight_not_utc():
@@ -56,7 +56,7 @@ def test_the_list_filters_by_status_review_search_and_dates(session):
     first = place(session, email="Ana.Perez@Example.cl")
     second = place(session, "trail-backpack-20l", email="bruno@example.cl")
     pay(session, first)
-    pay(session, second, amount=1)
+    pay(session, second, amount=1)  # flagged for review, paid_needs_refund
 
     def numbers(**raw):
         rows, total = backoffice.list_orders(session, OrderFilter.parse(raw))

@@ -231,3 +231,39 @@ async def test_a_flooding_connection_is_cut_to_its_rate_and_told_once():
     assert len(namespace.received) == 16
     namespace.on_disconnect("sid-1", "client disconnect")
     assert namespace.disconnected == ["sid-1"]
+
+
+@pytest.mark.parametrize(("ip", "key"), [
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("203.0.113.7", "203.0.113.7"), ("::ffff:203.0.113.7", "203.0.113.7"), ("not an ip", "not an ip"),
+])
+def test_an_ipv6_shopper_is_one_address_per_64(ip, key):
+    from pepestore.limits import address_key
+
+    assert address_key(ip) == key
+
+
+def test_one_ipv6_64_cannot_multiply_its_allowance(monkeypatch):
+    monkeypatch.setenv("LIMIT_ORDERS_PER_IP", "2")
+    _clear_caches()
+    limiter = MemoryLimiter(Clock())
+    admit_new_order("b1", "2001:db8::1", limiter)
+    admit_new_order("b2", "2001:db8::2", limiter)
+    with pytest.raises(LimitExceeded):
+        admit_new_order("b3", "2001:db8::3", limiter)
+    _clear_caches()
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_process(monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    class Down:
+        def hit_all(self, *_):
+            raise RedisDown("no Redis")
+
+    monkeypatch.setenv("LIMIT_ORDERS_PER_BROWSER", "1")
+    _clear_caches()
+    admit_new_order("browser-x", None, Down())  # a shopper is not turned away because Redis is down
+    with pytest.raises(LimitExceeded):
+        admit_new_order("browser-x", None, Down())  # and the limit still holds, in this process
+    _clear_caches()

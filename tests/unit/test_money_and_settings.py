@@ -124,3 +124,16 @@ def test_the_store_refuses_to_start_with_one_line_when_payments_are_unconfigured
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("pepestore: refusing to start: payments are not configured")
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://shop.example.cl:443", "https://shop.example.cl"),  # browsers never send a default port
+    ("http://shop.example.cl:80/", "http://shop.example.cl"),
+    ("https://Shop.Example.cl:8443", "https://shop.example.cl:8443"),
+    ("http://user:pw@localhost:3000", "http://localhost:3000"),
+    ("http://[::1]:3000", "http://[::1]:3000"),
+])
+def test_origins_are_written_as_browsers_send_them(url, origin):
+    from pepestore.settings import origin_of
+
+    assert origin_of(url) == origin

@@ -65,6 +65,8 @@ def test_event_and_payment_routes_are_rate_and_connection_limited(tmp_path):
     assert re.search(r"limit_conn pepestore_payments_conn \d+;", payments)
     burst = re.search(r"limit_req zone=pepestore_payments_req burst=(\d+)( nodelay)?;", payments)
     assert burst and int(burst.group(1)) >= 50 and not burst.group(2), "webhook bursts wait, they are not refused"
+    health = next(body for path, body in routes.items() if "health$" in path)
+    assert re.search(r"limit_req zone=pepestore_plain_req burst=\d+", health)
 
 
 @pytest.mark.parametrize("env", [SANDBOX, LIVE], ids=["sandbox", "live"])
@@ -78,3 +80,11 @@ def test_nginx_accepts_the_rendered_configuration(env, tmp_path):
                             timeout=30)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def test_staff_sign_in_and_the_order_export_reach_the_app_rate_limited(tmp_path):
+    routes = locations(rendered(SANDBOX, tmp_path))
+    plain = next(body for path, body in routes.items() if "health$" in path)
+    path = next(path for path, body in routes.items() if "health$" in path)
+    assert "auth/" in path and "admin/export/" in path
+    assert "limit_req zone=pepestore_plain_req" in plain

@@ -26,3 +26,20 @@ async def test_without_the_cancel_flag_the_page_only_watches(engine):
     page = await new_state(OrderState)
     visit(page, f"http://localhost:3000/order/{order.public_token}")
     assert getattr(page.load(), "fn", None) is OrderState.watch.fn
+
+
+async def test_a_cancel_that_fails_tells_the_shopper_and_keeps_watching(engine, monkeypatch):
+    from tests.unit.test_limits import _run_background
+    from tests.unit.reflex_helpers import toasts
+
+    async def broken(*_args):
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr("pepestore.state.order.abandon_order", broken)
+    order = place_order(("cast-iron-teapot", 1))
+    page = await new_state(OrderState)
+    visit(page, f"http://localhost:3000/order/{order.public_token}?cancelled=1")
+    page.load()
+    result = await _run_background(page, "cancel_payment")
+    assert toasts(result)[0][0] == "error" and "couldn't cancel" in toasts(result)[0][1]
+    assert getattr(result[-1], "fn", None) is OrderState.watch.fn

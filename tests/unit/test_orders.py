@@ -196,12 +196,32 @@ def test_confirmation_keeps_a_cart_the_shopper_changed_since(session):
     assert len(cart.load_cart(session, token).lines) == 2
 
 
-@pytest.mark.parametrize("mismatch", [{"amount": 1}, {"currency": "MXN"}, {"mode": "live"}])
-def test_a_mismatched_payment_is_flagged_not_paid(session, mismatch):
+@pytest.mark.parametrize("mismatch", [{"currency": "MXN"}, {"mode": "live"}])
+def test_a_payment_in_another_currency_or_mode_is_flagged_once_not_paid(session, mismatch):
     order = place(session, cart_with(session, ("wool-beanie", 1)))
     assert "flagged" in confirm(session, order, **mismatch)
+    assert confirm(session, order, **mismatch) == "already flagged for review"  # a repeat adds nothing
     assert order.status == S.PENDING_PAYMENT and order.needs_review
-    assert kinds(session, order.id)[-1] == ("flagged", "webhook")
+    assert [kind for kind, _ in kinds(session, order.id)].count("flagged") == 1
+
+
+def test_money_of_the_wrong_amount_becomes_a_refund_to_make_and_frees_the_stock(session):
+    order = place(session, cart_with(session, ("wool-beanie", 1)))
+    held = stock(session, "wool-beanie")
+    assert confirm(session, order, amount=1) == "payment does not match the order: needs refund"
+    assert order.status == S.PAID_NEEDS_REFUND and order.needs_review
+    assert stock(session, "wool-beanie") == held + 1
+    assert confirm(session, order, amount=1) == "already paid_needs_refund"  # settles once, however often told
+    assert stock(session, "wool-beanie") == held + 1
+
+
+def test_a_second_payment_for_a_paid_order_is_flagged_for_a_refund(session):
+    order = place(session, cart_with(session, ("wool-beanie", 1)))
+    assert confirm(session, order) == "paid"
+    assert confirm(session, order) == "already paid"
+    assert confirm(session, order, payment_intent_id="pi_other") == "flagged for review"
+    assert order.status == S.PAID and order.needs_review
+    assert confirm(session, order, payment_intent_id="pi_other") == "already flagged for review"
 
 
 def test_cancel_and_expire_release_stock_once(session):

@@ -35,3 +35,39 @@ def test_a_bad_port_is_refused(port):
 def test_payments_must_be_configured_before_the_build_starts():
     with pytest.raises(SettingsError, match="payments are not configured"):
         start_address({"PORT": "3000"})
+
+
+# -- sandbox by default, only on a newcomer's machine ---------------------------------------------------------
+
+from pepestore.startup import main as startup_main, sandbox_by_default  # noqa: E402
+
+
+def test_a_fresh_clone_on_this_machine_gets_the_sandbox():
+    assert sandbox_by_default({"PORT": "3900"})
+    assert sandbox_by_default({"PUBLIC_URL": "http://127.0.0.1:3000"})
+
+
+@pytest.mark.parametrize("env", [
+    {"FINTOC_SANDBOX": "0"},  # the operator said no: respected, and then the store refuses without keys
+    {"FINTOC_SANDBOX": ""},
+    {"FINTOC_SECRET_KEY": "sk_live_x"},  # keys (here half of them) are never swapped for the sandbox
+    {"FINTOC_WEBHOOK_SECRET": "whsec_x"},
+    {"PUBLIC_URL": "https://shop.example.cl"},  # a public store that lost its keys fails closed
+])
+def test_anything_configured_or_public_never_falls_back_to_the_sandbox(env):
+    assert not sandbox_by_default(env)
+
+
+def test_the_start_command_exports_what_the_shell_needs(monkeypatch, capsys):
+    for name in ("FINTOC_SANDBOX", "FINTOC_SECRET_KEY", "FINTOC_PUBLIC_KEY", "FINTOC_WEBHOOK_SECRET", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORT", "3900")
+    monkeypatch.setattr("pepestore.startup.read_environment", lambda: {"PORT": "3900"})
+    assert startup_main([]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["export FINTOC_SANDBOX=1", "export PUBLIC_URL=http://localhost:3900"]
+    assert "SANDBOX PAYMENTS" in err
+    monkeypatch.setattr("pepestore.startup.read_environment",
+                        lambda: {"PORT": "3900", "PUBLIC_URL": "https://shop.example.cl"})
+    assert startup_main([]) == 1
+    assert "payments are not configured" in capsys.readouterr().err
