@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from pepestore.admin import routes as admin_routes
 from pepestore.health import health_report, is_operator
 from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
@@ -79,6 +80,9 @@ def build_api() -> Starlette:
         Route("/payments/webhook", answered_before_exit(payments_webhook),
               methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/health", health, methods=["GET"]),
+        Route("/auth/login", admin_routes.login, methods=["POST"]),
+        Route("/auth/logout", admin_routes.logout, methods=["POST"]),
+        Route("/admin/export/orders.csv", admin_routes.export_orders, methods=["GET"]),
     ]
     if settings.fintoc_sandbox:
         # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.

@@ -1,8 +1,14 @@
-"""UTC time as the store stores it. Its own module so that any table module can use it without importing another."""
+"""Time: UTC as the store stores it, and Santiago time as people in Chile read it.
+
+Its own module so that any table module can use it without importing another.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+SANTIAGO = ZoneInfo("America/Santiago")
 
 
 def utcnow() -> datetime:
@@ -12,3 +18,26 @@ def utcnow() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; every datetime we store was written in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def in_santiago(moment: datetime) -> datetime:
+    return as_utc(moment).astimezone(SANTIAGO)
+
+
+def santiago_label(moment: datetime | None) -> str:
+    """27-11-2026 14:05, the way Chileans write a date and a 24-hour time."""
+    return in_santiago(moment).strftime("%d-%m-%Y %H:%M") if moment else ""
+
+
+def santiago_day_start(day: date) -> datetime:
+    """The UTC instant a Santiago calendar day begins (summer and winter time both)."""
+    return datetime.combine(day, time.min, tzinfo=SANTIAGO).astimezone(timezone.utc)
+
+
+def santiago_today(now: datetime) -> date:
+    return in_santiago(now).date()
+
+
+def santiago_week_start(now: datetime) -> datetime:
+    today = santiago_today(now)
+    return santiago_day_start(today - timedelta(days=today.weekday()))

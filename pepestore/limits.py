@@ -41,6 +41,12 @@ class Limiter(Protocol):
         """Count one hit against every (key, limit) if all are under their limit; else count none and return the
         first key that is full."""
 
+    def record(self, key: str, window_seconds: float) -> int:
+        """Count one hit, unconditionally; the hits in the window, this one included."""
+
+    def count(self, key: str, window_seconds: float) -> int:
+        """The hits in the window, counting none."""
+
 
 class MemoryLimiter:
     """One process's sliding windows. Thread-safe: checkout runs in worker threads."""
@@ -65,6 +71,22 @@ class MemoryLimiter:
             for key, _ in keys:
                 self._hits.setdefault(key, deque()).append(now)
         return None
+
+    def record(self, key: str, window_seconds: float) -> int:
+        with self._lock:
+            hits = self._fresh(key, window_seconds)
+            hits.append(self._clock())
+            return len(hits)
+
+    def count(self, key: str, window_seconds: float) -> int:
+        with self._lock:
+            return len(self._fresh(key, window_seconds)) if key in self._hits else 0
+
+    def _fresh(self, key: str, window_seconds: float) -> deque[float]:
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= self._clock() - window_seconds:
+            hits.popleft()
+        return hits
 
 
 # All keys are checked, then all are counted, inside Redis: two instances can never both take the last slot.
@@ -95,14 +117,30 @@ class RedisLimiter:
 
     def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
         # Redis's clock, not ours: instances whose clocks disagree still share one window.
-        seconds, micros = self._redis.time()
-        now_ms = seconds * 1000 + micros // 1000
+        now_ms = self._now_ms()
         full = self._script(keys=[KEY_PREFIX + key for key, _ in keys],
                             args=[now_ms, int(window_seconds * 1000), uuid.uuid4().hex, *[limit for _, limit in keys]])
         if not full:
             return None
         full = full.decode() if isinstance(full, bytes) else full
         return full.removeprefix(KEY_PREFIX)
+
+    def _now_ms(self) -> int:
+        seconds, micros = self._redis.time()
+        return seconds * 1000 + micros // 1000
+
+    def record(self, key: str, window_seconds: float) -> int:
+        now_ms, window_ms, name = self._now_ms(), int(window_seconds * 1000), KEY_PREFIX + key
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.zremrangebyscore(name, "-inf", now_ms - window_ms)
+        pipe.zadd(name, {uuid.uuid4().hex: now_ms})
+        pipe.pexpire(name, window_ms)
+        pipe.zcard(name)
+        return int(pipe.execute()[-1])
+
+    def count(self, key: str, window_seconds: float) -> int:
+        now_ms, name = self._now_ms(), KEY_PREFIX + key
+        return int(self._redis.zcount(name, now_ms - int(window_seconds * 1000) + 1, "+inf"))
 
 
 @functools.cache

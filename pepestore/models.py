@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 # module (only pepestore.clock), so either module can be imported first.
 from pepestore.clock import as_utc, utcnow  # noqa: F401 - re-exported: callers read the time beside the tables
 from pepestore.payments.sandbox import models as _sandbox_models  # noqa: F401
+from pepestore import staff_models as _staff_models  # noqa: F401 - staff, their sessions, the audit log
 
 
 class Product(SQLModel, table=True):
@@ -102,6 +103,9 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     paid_at: datetime | None = None
+    # Set when staff mark the order shipped.
+    carrier: str | None = Field(default=None, max_length=32)
+    tracking_number: str | None = Field(default=None, max_length=64)
     # The reconciler's claim: no worker reads this order from Fintoc again before this moment, so N workers or
     # instances read each order once per interval, not N times.
     next_check_at: datetime | None = None
@@ -123,6 +127,8 @@ class OrderLine(SQLModel, table=True):
     image: str = Field(max_length=200)
     unit_price: int
     quantity: int
+    # Units staff put back on sale after a refund (never more than were bought).
+    restocked: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrderEvent(SQLModel, table=True):
@@ -135,21 +141,35 @@ class OrderEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)  # placed, session_created, paid, cancelled, expired, refunded, flagged, note
     source: str = Field(max_length=16)  # shopper, webhook, reconciler, admin, system
     detail: str | None = Field(default=None, max_length=500)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who, when the source is admin
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class RefundStatus:
+    REQUESTED = "requested"  # written by staff, not yet accepted by Fintoc (a failed call is retried)
+    IN_PROGRESS = "in_progress"  # Fintoc has it
+    SUCCEEDED = "succeeded"  # counted in the order's refunded_total
+    FAILED = "failed"
+    HOLDING = (REQUESTED, IN_PROGRESS, SUCCEEDED)  # what counts against the amount left to refund
+
+
 class OrderRefund(SQLModel, table=True):
-    """A refund Fintoc reported as succeeded for an order. Its Fintoc id is unique: a refund counts once, however
-    many events (and event ids) deliver it."""
+    """A refund of an order: asked for by staff here (its id is the Idempotency-Key sent to Fintoc), or reported by
+    Fintoc (made elsewhere). Its Fintoc id is unique: a refund counts once, however many events deliver it."""
 
     __tablename__ = "order_refund"
     __table_args__ = (CheckConstraint("amount > 0", name="ck_order_refund_amount_positive"),)
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
-    fintoc_refund_id: str = Field(max_length=64, unique=True)
+    fintoc_refund_id: str | None = Field(default=None, max_length=64, unique=True)
     amount: int
-    recorded_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=RefundStatus.SUCCEEDED, max_length=16, index=True,
+                        sa_column_kwargs={"server_default": RefundStatus.SUCCEEDED})
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # who asked, for refunds made here
+    failure_reason: str | None = Field(default=None, max_length=200)
+    requested_at: datetime | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)  # when it last changed
 
 
 class PaymentEvent(SQLModel, table=True):

@@ -5,6 +5,11 @@ import reflex as rx
 from pepestore import routes
 from functools import partial
 
+from pepestore.admin.dashboard import DashboardState, dashboard_page
+from pepestore.admin.login_page import LoginState, login_page
+from pepestore.admin.order_page import OrderDetailState, order_detail_page
+from pepestore.admin.orders_page import OrderListState, orders_page
+from pepestore.admin.staff_page import StaffState, staff_page
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.event_limit import install_event_limit
 from pepestore.pages.cart import cart_page
@@ -39,4 +44,18 @@ app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean go
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
 app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
 app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
+# The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send
+# their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says
+# Origin: null), so sign-in and sign-out can refuse any other origin.
+ADMIN_META = [{"name": "referrer", "content": "same-origin"}]
+app.add_page(login_page, route="/admin/login", title="Sign in — Pepestore back office", on_load=LoginState.load,
+             meta=ADMIN_META)
+app.add_page(dashboard_page, route="/admin", title="Back office — Pepestore", on_load=DashboardState.load,
+             meta=ADMIN_META)
+app.add_page(orders_page, route="/admin/orders", title="Orders — Pepestore back office", on_load=OrderListState.load,
+             meta=ADMIN_META)
+app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order — Pepestore back office",
+             on_load=OrderDetailState.load, meta=ADMIN_META)
+app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
+             meta=ADMIN_META)
 app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)

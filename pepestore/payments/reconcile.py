@@ -24,6 +24,7 @@ from pepestore.payments import settlement
 from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.errors import FintocError
 from pepestore.payments.gateway import close_fintoc_client, fintoc_client
+from pepestore.payments.refunds import reconcile_refunds
 from pepestore.payments.types import CheckoutSession
 from pepestore.settings import get_settings
 from pepestore.store import orders
@@ -193,6 +194,10 @@ async def _reconcile_forever() -> None:
             changed = {k: v for k, v in settled.items() if v not in (WAITING, "not pending", "no session yet")}
             if changed:
                 log.info("reconciled orders: %s", changed)
+            # Refunds are few: re-sent with their own Idempotency-Key, so a second worker doing it too is harmless.
+            refunds_settled = await reconcile_refunds()
+            if refunds_settled:
+                log.info("reconciled refunds: %s", refunds_settled)
         except Exception:  # noqa: BLE001 - one bad pass must not end reconciliation for good
             log.exception("reconciliation pass failed")
         await asyncio.sleep(interval)

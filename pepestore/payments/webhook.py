@@ -20,7 +20,8 @@ from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.errors import FintocError
 from pepestore.payments.types import CheckoutSession, PaymentIntent, Refund, WebhookEvent
 from pepestore.store import orders
-from pepestore.store.orders import RefundFacts, Source
+from pepestore.payments.refunds import settle_refund
+from pepestore.store.orders import Source
 
 log = logging.getLogger("pepestore.webhook")
 
@@ -52,21 +53,17 @@ def _find_order(session: Session, event: WebhookEvent) -> Order | None:
     return None
 
 
-def _refund(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
+def _refund(session: Session, event: WebhookEvent, order: Order, now: datetime) -> str:
     try:
         refund = Refund.from_json(event.data)
     except FintocError:
         return "malformed refund: no effect"
-    if refund.status != "succeeded" or len(refund.id) > 64:
-        return "refund not succeeded: no effect"
+    if len(refund.id) > 64:
+        return "malformed refund: no effect"
     data_mode = event.data.get("mode")
     # The refund object may carry its own mode: both it and the envelope must be this store's.
     mode = event.mode if data_mode in (None, event.mode) else f"{event.mode}/{data_mode}"
-    facts = RefundFacts(refund_id=refund.id, amount=refund.amount, currency=refund.currency, mode=mode,
-                        payment_intent_id=refund.resource_id if refund.resource_type in (None, "payment_intent")
-                        else f"{refund.resource_type}:{refund.resource_id}")
-    return orders.record_refund(session, order.id, facts, expected_mode=expected_mode, source=Source.WEBHOOK,
-                                now=now)
+    return settle_refund(session, order.id, refund, mode=mode, source=Source.WEBHOOK, now=now)
 
 
 def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: str, now: datetime) -> str:
@@ -90,8 +87,9 @@ def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: s
         except FintocError:
             return "malformed payment: no effect"
         return settlement.settle(session, order.id, intent=intent, **settle)
-    if kind == "refund.succeeded":
-        return _refund(session, event, order, expected_mode, now)
+    if kind.startswith("refund."):
+        # The refund object carries its status: refund.in_progress, .succeeded, .failed all settle through it.
+        return _refund(session, event, order, now)
     return "no effect"
 
 

@@ -29,7 +29,8 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product
+from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product,
+                              RefundStatus)
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
@@ -403,6 +404,7 @@ class RefundFacts:
     currency: str | None
     mode: str
     payment_intent_id: str | None  # the payment it draws on, when the provider said
+    our_refund_id: int | None = None  # the refund row staff asked for, from the refund's metadata
 
 
 def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expected_mode: str, source: str,
@@ -415,7 +417,8 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
     order = _locked_order(session, order_id)
     if order is None:
         return "unknown order"
-    if session.exec(select(OrderRefund.id).where(OrderRefund.fintoc_refund_id == facts.refund_id)).first():
+    row = _refund_row(session, order.id, facts)
+    if row is not None and row.status == RefundStatus.SUCCEEDED:
         return f"refund {facts.refund_id} already counted"
     remaining = order.total - order.refunded_total
     problem = None
@@ -427,19 +430,30 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
         problem = f"it refunds payment {facts.payment_intent_id}, not the order's {order.payment_intent_id}"
     elif not 0 < facts.amount <= remaining:
         problem = f"its amount {facts.amount} is more than the {remaining} left to refund"
+    elif row is not None and row.amount != facts.amount:
+        problem = f"its amount {facts.amount} is not the {row.amount} staff asked for"
     if problem is not None:
         order.needs_review = True
         session.add(order)
         record(session, order.id, "flagged", source, f"refund {facts.refund_id} does not fit the order: {problem}",
                now)
         return "refund does not fit the order: flagged for review"
-    try:
-        with session.begin_nested():
-            session.add(OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
-                                    recorded_at=now))
-            session.flush()
-    except IntegrityError:
-        return f"refund {facts.refund_id} already counted"
+    if row is not None:
+        # The refund staff asked for: counted now, in the same transaction as its effect on the order.
+        counted = session.exec(update(OrderRefund).where(col(OrderRefund.id) == row.id,
+                                                          col(OrderRefund.status) != RefundStatus.SUCCEEDED)
+                               .values(status=RefundStatus.SUCCEEDED, fintoc_refund_id=facts.refund_id,
+                                       recorded_at=now)).rowcount
+        if counted != 1:
+            return f"refund {facts.refund_id} already counted"
+    else:
+        try:
+            with session.begin_nested():
+                session.add(OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
+                                        status=RefundStatus.SUCCEEDED, recorded_at=now))
+                session.flush()
+        except IntegrityError:
+            return f"refund {facts.refund_id} already counted"
     refunded = order.refunded_total + facts.amount
     session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
     if refunded == order.total and _transition(session, order.id, S.REFUNDED, now):
@@ -450,6 +464,20 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
            f"refund {facts.refund_id} of {format_clp(facts.amount)}: {format_clp(refunded)} of "
            f"{format_clp(order.total)} refunded", now)
     return f"partially refunded: {refunded} of {order.total}"
+
+
+def _refund_row(session: Session, order_id: int, facts: RefundFacts) -> OrderRefund | None:
+    """The refund row these facts are about: by Fintoc's id, else by ours from the metadata (a webhook can arrive
+    before our call to Fintoc has stored its id)."""
+    row = session.exec(select(OrderRefund).where(OrderRefund.fintoc_refund_id == facts.refund_id)
+                       .with_for_update()).first()
+    if row is None and facts.our_refund_id is not None:
+        row = session.exec(select(OrderRefund).where(OrderRefund.id == facts.our_refund_id,
+                                                     OrderRefund.order_id == order_id,
+                                                     col(OrderRefund.fintoc_refund_id).is_(None)
+                                                     | (OrderRefund.fintoc_refund_id == facts.refund_id))
+                           .with_for_update()).first()
+    return row
 
 
 # -- reading -------------------------------------------------------------------------------------------------

@@ -131,7 +131,9 @@ class StrictFakeFintoc:
         if body.get("resource_type") != "payment_intent" or intent is None:
             return self._error(404, "invalid_request_error", "resource_missing", "No such payment_intent",
                                "resource_id")
-        refunded = sum(r["amount"] for r in self.refunds.values() if r["resource_id"] == intent["id"])
+        # A refund that failed or was cancelled gave nothing back: it does not count against the payment.
+        refunded = sum(r["amount"] for r in self.refunds.values()
+                       if r["resource_id"] == intent["id"] and r["status"] not in ("failed", "canceled"))
         amount = body.get("amount", intent["amount"] - refunded)
         if not isinstance(amount, int) or not 0 < amount <= intent["amount"] - refunded:
             return self._error(400, "invalid_request_error", "invalid_amount", "bad refund amount", "amount")

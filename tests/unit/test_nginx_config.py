@@ -80,3 +80,11 @@ def test_nginx_accepts_the_rendered_configuration(env, tmp_path):
                             timeout=30)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def test_staff_sign_in_and_the_order_export_reach_the_app_rate_limited(tmp_path):
+    routes = locations(rendered(SANDBOX, tmp_path))
+    plain = next(body for path, body in routes.items() if "health$" in path)
+    path = next(path for path, body in routes.items() if "health$" in path)
+    assert "auth/" in path and "admin/export/" in path
+    assert "limit_req zone=pepestore_plain_req" in plain

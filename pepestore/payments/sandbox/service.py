@@ -375,6 +375,8 @@ class Sandbox:
                             created_at=now)
         session.add(row)
         session.flush()
+        # Fintoc tells the merchant a refund is under way, then how it ended (refund.succeeded, from advance()).
+        enqueue_event(session, "refund.in_progress", refund_json(row), now)
         return row
 
 

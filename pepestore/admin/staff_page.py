@@ -1,0 +1,176 @@
+"""/admin/staff (owners only): who has access, add a member, disable, reset a password, end sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+from sqlmodel import func, select
+
+from pepestore.admin.guard import OWNERS_ONLY, AdminState, sign_in_again
+from pepestore.admin.layout import admin_page
+from pepestore.clock import santiago_label
+from pepestore.db import session_scope
+from pepestore.models import utcnow
+from pepestore.staff_models import StaffSession
+from pepestore.store import staff
+from pepestore.store.errors import StoreError
+
+
+@dataclasses.dataclass
+class StaffRow:
+    email: str
+    role: str
+    active: bool
+    since: str
+    sessions: int
+
+
+def _read() -> list[StaffRow]:
+    with session_scope() as session:
+        open_sessions = dict(session.exec(select(StaffSession.staff_id, func.count())
+                                          .group_by(StaffSession.staff_id)).all())
+        return [StaffRow(member.email, member.role, member.active, santiago_label(member.created_at),
+                         open_sessions.get(member.id, 0)) for member in staff.list_staff(session)]
+
+
+def _act(action, *args, **kwargs) -> None:
+    with session_scope() as session:
+        action(session, *args, **kwargs)
+
+
+class StaffState(AdminState):
+    members: list[StaffRow] = []
+    allowed: bool = False
+    loaded: bool = False
+
+    async def _owner_or_refusal(self):
+        member = await self._staff()
+        if member is None:
+            return None, sign_in_again()
+        if not member.is_owner:
+            self.allowed, self.members = False, []
+            return None, [rx.toast.error(OWNERS_ONLY)]
+        return member, None
+
+    @rx.event
+    async def load(self):
+        member, refusal = await self._owner_or_refusal()
+        self.loaded = True
+        if refusal:
+            return refusal
+        self.allowed = True
+        self.members = await asyncio.to_thread(_read)
+        return None
+
+    async def _run(self, done: str, action, *args):
+        member, refusal = await self._owner_or_refusal()
+        if refusal:
+            return refusal
+        try:
+            await asyncio.to_thread(action, *args, member)
+        except StoreError as problem:
+            return rx.toast.error(problem.message)
+        self.members = await asyncio.to_thread(_read)
+        return rx.toast.success(done)
+
+    @rx.event
+    async def add_member(self, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+
+        def add(member):
+            _act(staff.create_staff, data.get("email"), data.get("password"), data.get("role"), utcnow(),
+                 actor=member.email, actor_id=member.id)
+
+        return await self._run("Staff member added.", add)
+
+    @rx.event
+    async def set_active(self, email: str, active: bool):
+        def change(member):
+            _act(staff.set_active, email, active is True, utcnow(), actor=member.email, actor_id=member.id)
+
+        return await self._run("Enabled." if active is True else "Disabled; their sessions have ended.", change)
+
+    @rx.event
+    async def reset_password(self, form_data: dict):
+        data = form_data if isinstance(form_data, dict) else {}
+
+        def reset(member):
+            _act(staff.reset_password, data.get("email"), data.get("password"), utcnow(), actor=member.email,
+                 actor_id=member.id)
+
+        return await self._run("Password changed; their sessions have ended.", reset)
+
+    @rx.event
+    async def revoke(self, email: str):
+        ip = self._client_ip()
+
+        def end(member):
+            _act(staff.end_sessions, email, utcnow(), actor=member.email, actor_id=member.id, ip=ip)
+
+        return await self._run("Their sessions have ended.", end)
+
+
+def _member_row(row: StaffRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.email),
+        rx.table.cell(rx.badge(row.role, color_scheme=rx.cond(row.role == "owner", "violet", "gray"))),
+        rx.table.cell(rx.cond(row.active, rx.badge("active", color_scheme="green"),
+                              rx.badge("disabled", color_scheme="red"))),
+        rx.table.cell(row.sessions),
+        rx.table.cell(rx.hstack(
+            rx.cond(row.active,
+                    rx.button("Disable", size="1", variant="soft", color_scheme="red",
+                              on_click=StaffState.set_active(row.email, False)),
+                    rx.button("Enable", size="1", variant="soft", on_click=StaffState.set_active(row.email, True))),
+            rx.button("End sessions", size="1", variant="soft", color_scheme="gray",
+                      on_click=StaffState.revoke(row.email)),
+            spacing="2")),
+        class_name="staff-row",
+    )
+
+
+def _forms() -> rx.Component:
+    return rx.grid(
+        rx.card(rx.form(rx.vstack(
+            rx.heading("Add a staff member", size="3"),
+            rx.input(name="email", type="email", placeholder="Email", required=True, width="100%"),
+            rx.select.root(rx.select.trigger(placeholder="Role", width="100%"),
+                           rx.select.content(rx.select.item("staff — orders and products", value="staff"),
+                                             rx.select.item("owner — also manages staff", value="owner")),
+                           name="role", default_value="staff"),
+            rx.input(name="password", type="password", placeholder="Password (12+ characters)", required=True,
+                     min_length=12, auto_complete="new-password", width="100%"),
+            rx.button("Add", type="submit"), spacing="2", width="100%"),
+            on_submit=StaffState.add_member, reset_on_submit=True, id="add-staff")),
+        rx.card(rx.form(rx.vstack(
+            rx.heading("Reset a password", size="3"),
+            rx.input(name="email", type="email", placeholder="Email", required=True, width="100%"),
+            rx.input(name="password", type="password", placeholder="New password (12+ characters)", required=True,
+                     min_length=12, auto_complete="new-password", width="100%"),
+            rx.button("Reset", type="submit", variant="soft"), spacing="2", width="100%"),
+            on_submit=StaffState.reset_password, reset_on_submit=True)),
+        columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+    )
+
+
+def staff_page() -> rx.Component:
+    return admin_page(
+        rx.heading("Staff", size="6", margin_bottom="16px"),
+        rx.cond(
+            StaffState.allowed,
+            rx.vstack(
+                rx.box(rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in
+                                                   ("Email", "Role", "State", "Sessions", "")])),
+                    rx.table.body(rx.foreach(StaffState.members, _member_row)),
+                    variant="surface", width="100%"), overflow_x="auto", width="100%", id="staff-table"),
+                _forms(),
+                spacing="4", width="100%",
+            ),
+            rx.cond(StaffState.loaded,
+                    rx.callout(OWNERS_ONLY, icon="lock", color_scheme="orange", id="owners-only"),
+                    rx.center(rx.spinner(size="3"), padding="48px")),
+        ),
+    )
