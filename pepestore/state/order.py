@@ -9,7 +9,8 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.db import session_scope
-from pepestore.models import Order, OrderStatus, as_utc
+from pepestore.clock import santiago_label
+from pepestore.models import Order, OrderStatus
 from pepestore.money import format_clp
 from pepestore.payments.checkout import CANCELLED_ON_FINTOC, abandon_order
 from pepestore.payments.reconcile import check_for_shopper
@@ -72,7 +73,7 @@ class OrderState(rx.State):
         self.reason = order.status_reason or ""
         self.total = format_clp(order.total)
         self.email = order.customer_email
-        self.placed_at = as_utc(order.created_at).strftime("%d-%m-%Y %H:%M UTC")
+        self.placed_at = santiago_label(order.created_at)  # as shoppers in Chile read it; stored in UTC
         self.lines = [OrderLineRow(line.name, line.image, line.quantity, format_clp(line.unit_price),
                                    format_clp(line.unit_price * line.quantity)) for line in lines]
 

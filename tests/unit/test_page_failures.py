@@ -192,3 +192,25 @@ async def test_a_failed_round_does_not_end_the_order_pages_watch(engine, databas
     await OrderState.watch.fn(page)
     assert page.status == OrderStatus.PAID and len(rounds) == 3
     assert logged_failures(caplog) == [f"watching order {order.id} failed"] * 2
+
+
+async def test_the_order_page_shows_santiago_time(engine):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from pepestore.models import Order
+    from pepestore.state.order import OrderState
+    from tests.integration.store_server import place_order
+    from tests.unit.reflex_helpers import new_state, visit
+
+    order = place_order(("wool-beanie", 1))
+    with Session(engine) as session:  # 02:30 UTC on 1 Dec is still 30 Nov in Santiago (UTC-3 in summer)
+        session.exec(update(Order).where(Order.id == order.id)
+                     .values(created_at=datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc)))
+        session.commit()
+    page = await new_state(OrderState)
+    visit(page, f"http://localhost:3000/order/{order.public_token}")
+    page.load()
+    assert page.placed_at == "30-11-2026 23:30"
