@@ -143,10 +143,34 @@ class RedisLimiter:
         return int(self._redis.zcount(name, now_ms - int(window_seconds * 1000) + 1, "+inf"))
 
 
+class ResilientLimiter:
+    """Redis's count while Redis answers; this process's count (with a log line) while it does not, so a Redis blip
+    neither turns every shopper away nor locks staff out of the back office."""
+
+    def __init__(self, primary: Limiter, fallback: Limiter | None = None):
+        self._primary, self._fallback = primary, fallback or MemoryLimiter()
+
+    def _either(self, method: str, *args):
+        try:
+            return getattr(self._primary, method)(*args)
+        except RedisError:
+            log.warning("Redis did not answer; limits are counted per process for now")
+            return getattr(self._fallback, method)(*args)
+
+    def hit_all(self, keys: Sequence[tuple[str, int]], window_seconds: float) -> str | None:
+        return self._either("hit_all", keys, window_seconds)
+
+    def record(self, key: str, window_seconds: float) -> int:
+        return self._either("record", key, window_seconds)
+
+    def count(self, key: str, window_seconds: float) -> int:
+        return self._either("count", key, window_seconds)
+
+
 @functools.cache
 def get_limiter() -> Limiter:
     url = get_settings().redis_url
-    return RedisLimiter(url) if url else MemoryLimiter()
+    return ResilientLimiter(RedisLimiter(url)) if url else MemoryLimiter()
 
 
 def address_key(client_ip: str | None) -> str | None:
@@ -173,22 +197,8 @@ def admit_new_order(browser: str | None, client_ip: str | None, limiter: Limiter
         keys.append((f"orders:browser:{browser}", settings.orders_per_browser))
     if client_ip:
         keys.append((f"orders:ip:{address_key(client_ip)}", settings.orders_per_ip))
-    if not keys:
-        return
-    try:
-        full = (limiter or get_limiter()).hit_all(keys, settings.orders_window_seconds)
-    except RedisError:
-        # Redis is away: count in this process rather than turn every shopper away (the count is per instance
-        # until Redis answers again).
-        log.warning("Redis did not answer; order limits are counted per process for now")
-        full = _fallback().hit_all(keys, settings.orders_window_seconds)
-    if full is not None:
+    if keys and (limiter or get_limiter()).hit_all(keys, settings.orders_window_seconds) is not None:
         raise LimitExceeded(TOO_MANY_ORDERS)
-
-
-@functools.cache
-def _fallback() -> MemoryLimiter:
-    return MemoryLimiter()
 
 
 class TokenBucket:

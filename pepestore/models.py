@@ -103,6 +103,8 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     paid_at: datetime | None = None
+    # What the payment actually brought in (it may differ from total: then the order must be refunded that amount).
+    paid_amount: int | None = None
     # Set when staff mark the order shipped.
     carrier: str | None = Field(default=None, max_length=32)
     tracking_number: str | None = Field(default=None, max_length=64)
@@ -150,7 +152,8 @@ class RefundStatus:
     IN_PROGRESS = "in_progress"  # Fintoc has it
     SUCCEEDED = "succeeded"  # counted in the order's refunded_total
     FAILED = "failed"
-    HOLDING = (REQUESTED, IN_PROGRESS, SUCCEEDED)  # what counts against the amount left to refund
+    REVIEW = "review"  # Fintoc reported something that does not fit the order: a person decides
+    HOLDING = (REQUESTED, IN_PROGRESS, SUCCEEDED, REVIEW)  # what counts against the amount left to refund
 
 
 class OrderRefund(SQLModel, table=True):

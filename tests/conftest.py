@@ -47,11 +47,10 @@ def _seeded_app_database(monkeypatch: pytest.MonkeyPatch, url: str) -> Iterator[
 
 
 def _clear_caches() -> None:
-    from pepestore.limits import _fallback, get_limiter
+    from pepestore.limits import get_limiter
     from pepestore.payments.config import get_fintoc_config
 
     get_limiter.cache_clear()
-    _fallback.cache_clear()
     get_settings.cache_clear()
     db.get_engine.cache_clear()
     get_fintoc_config.cache_clear()

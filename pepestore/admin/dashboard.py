@@ -13,7 +13,7 @@ from pepestore.store import backoffice
 
 
 WATCH_SECONDS = 5
-WATCH_ROUNDS = 120  # ten minutes after the last load
+WATCH_ROUNDS = 8640  # at most the 12 hours a session lives; it ends sooner when the session idles out
 
 
 def _read() -> backoffice.Dashboard:

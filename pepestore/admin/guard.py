@@ -35,18 +35,18 @@ def session_token(cookie_header: str | None) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-def _lookup(token: str) -> StaffMember | None:
+def _lookup(token: str, touch: bool) -> StaffMember | None:
     with session_scope() as session:
-        return staff.signed_in(session, token, utcnow())
+        return staff.signed_in(session, token, utcnow(), touch=touch)
 
 
 class AdminState(rx.State):
     staff_email: str = ""
     staff_is_owner: bool = False
 
-    async def _staff(self) -> StaffMember | None:
+    async def _staff(self, touch: bool = True) -> StaffMember | None:
         token = session_token(self.router.headers.cookie)
-        member = await asyncio.to_thread(_lookup, token) if token else None
+        member = await asyncio.to_thread(_lookup, token, touch) if token else None
         self.staff_email = member.email if member else ""
         self.staff_is_owner = bool(member and member.is_owner)
         return member
@@ -78,7 +78,9 @@ async def keep_fresh(state: AdminState, path: str, every_seconds: float, *, exac
                 state._watch_rounds -= 1
                 here = state.router.url.path.rstrip("/") or "/"
                 still_here = here == path if exact else here.startswith(path)
-                if state._watch_rounds <= 0 or not still_here or await state._staff() is None:
+                # The refresh itself is not activity: the session still idles out 30 minutes after the last click,
+                # and the page stops refreshing then.
+                if state._watch_rounds <= 0 or not still_here or await state._staff(touch=False) is None:
                     return
                 await state._refresh()
     finally:

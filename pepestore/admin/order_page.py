@@ -20,7 +20,7 @@ from pepestore.store import backoffice, orders, refunds, staff_actions
 from pepestore.store.errors import StoreError
 
 WATCH_SECONDS = 3
-WATCH_ROUNDS = 200  # ten minutes of live updates after the last load; a reload starts them again
+WATCH_ROUNDS = 4800  # at most the 12 hours a session lives; it ends sooner when the session idles out
 
 
 @dataclasses.dataclass
@@ -75,7 +75,7 @@ class OrderView:
 
 
 REFUND_COLORS = {RefundStatus.REQUESTED: "gray", RefundStatus.IN_PROGRESS: "blue", RefundStatus.SUCCEEDED: "green",
-                 RefundStatus.FAILED: "red"}
+                 RefundStatus.FAILED: "red", RefundStatus.REVIEW: "orange"}
 
 
 def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow]] | None:
@@ -83,16 +83,19 @@ def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], l
         order = session.get(Order, order_id)
         if order is None:
             return None
-        left = order.total - refunds.held_by_refunds(session, order.id) if order.status in refunds.REFUNDABLE else 0
+        left = (refunds.paid_of(order) - refunds.held_by_refunds(session, order.id)
+                if order.status in refunds.REFUNDABLE else 0)
+        can_restock = order.status in refunds.HOLDS_STOCK
         view = OrderView(order.id, order.status, STATUS_LABELS.get(order.status, order.status),
                          STATUS_COLORS.get(order.status, "gray"), order.status_reason or "", order.needs_review,
                          format_clp(order.total), order.customer_email, santiago_label(order.created_at),
                          santiago_label(order.paid_at), order.public_token, order.fintoc_session_id or "",
                          order.payment_intent_id or "", order.carrier or "", order.tracking_number or "",
-                         format_clp(order.refunded_total), 0 < order.refunded_total < order.total,
+                         format_clp(order.refunded_total), 0 < order.refunded_total < refunds.paid_of(order),
                          max(left, 0), format_clp(max(left, 0)))
         lines = [LineRow(line.id, line.name, line.quantity, format_clp(line.unit_price),
-                         format_clp(line.unit_price * line.quantity), line.quantity - line.restocked)
+                         format_clp(line.unit_price * line.quantity),
+                         line.quantity - line.restocked if can_restock else 0)
                  for line in orders.order_lines(session, order.id)]
         # Fintoc's event names stay as Fintoc writes them; the store's own read as words.
         events = [TimelineRow(santiago_label(entry.at),

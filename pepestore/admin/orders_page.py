@@ -44,11 +44,11 @@ def order_row(order) -> OrderRow:
     return OrderRow(order.id, f"/admin/orders/{order.id}", santiago_label(order.created_at), order.status,
                     STATUS_LABELS.get(order.status, order.status), STATUS_COLORS.get(order.status, "gray"),
                     format_clp(order.total), order.customer_email, order.needs_review,
-                    0 < order.refunded_total < order.total)
+                    0 < order.refunded_total < (order.paid_amount or order.total))
 
 
 WATCH_SECONDS = 5
-WATCH_ROUNDS = 120  # ten minutes after the last load
+WATCH_ROUNDS = 8640  # at most the 12 hours a session lives; it ends sooner when the session idles out
 
 
 def _read(wanted: OrderFilter) -> tuple[list[OrderRow], int]:

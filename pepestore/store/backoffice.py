@@ -41,7 +41,8 @@ def dashboard(session: Session, now: datetime) -> Dashboard:
     def paid_since(start: datetime) -> int:
         # What the shop keeps: orders paid since then, less what was refunded; a payment that must go back
         # (paid_needs_refund) is not income.
-        return session.exec(select(func.coalesce(func.sum(Order.total - Order.refunded_total), 0))
+        return session.exec(select(func.coalesce(func.sum(func.coalesce(Order.paid_amount, Order.total)
+                                                           - Order.refunded_total), 0))
                             .where(col(Order.status).in_(KEPT), Order.paid_at >= start)).one()
 
     return Dashboard(review, by_status.get(S.PAID, 0), by_status.get(S.PAID_NEEDS_REFUND, 0),

@@ -309,6 +309,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         was = order.status
         if _transition(session, order.id, S.PAID_NEEDS_REFUND, now,
                        allowed_from=frozenset({S.PENDING_PAYMENT, *LATE_PAYMENT_FROM}), paid_at=now,
+                       paid_amount=facts.amount,
                        payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
             if was == S.PENDING_PAYMENT:
                 _release_stock(session, order.id)
@@ -317,7 +318,8 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
                    f"{format_clp(order.total)}: refund needed", now)
             return "payment does not match the order: needs refund"
         return f"not payable from {order.status}"
-    if _transition(session, order.id, S.PAID, now, paid_at=now, payment_intent_id=facts.payment_intent_id):
+    if _transition(session, order.id, S.PAID, now, paid_at=now, paid_amount=facts.amount,
+                   payment_intent_id=facts.payment_intent_id):
         record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
         _clear_cart_for(session, order)
         return "paid"
@@ -325,14 +327,15 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
         # A paid session is finished: nothing is left to close at the provider.
         if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
-                                         paid_at=now, payment_intent_id=facts.payment_intent_id,
+                                         paid_at=now, paid_amount=facts.amount,
+                                         payment_intent_id=facts.payment_intent_id,
                                          fintoc_close_pending_since=None):
             record(session, order.id, "paid", source,
                    f"late payment {facts.payment_intent_id} after the order was {order.status}; stock taken again",
                    now)
             _clear_cart_for(session, order)
             return "paid late; stock taken again"
-        _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now,
+        _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now, paid_amount=facts.amount,
                     payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None)
         record(session, order.id, "flagged", source,
                f"late payment {facts.payment_intent_id} after the order was {order.status}, but {short} is gone: "
@@ -420,7 +423,8 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
     row = _refund_row(session, order.id, facts)
     if row is not None and row.status == RefundStatus.SUCCEEDED:
         return f"refund {facts.refund_id} already counted"
-    remaining = order.total - order.refunded_total
+    paid = order.paid_amount or order.total
+    remaining = paid - order.refunded_total
     problem = None
     if order.status not in ALLOWED_FROM[S.REFUNDED]:
         problem = f"the order is {order.status}, with no payment left to refund"
@@ -433,11 +437,14 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
     elif row is not None and row.amount != facts.amount:
         problem = f"its amount {facts.amount} is not the {row.amount} staff asked for"
     if problem is not None:
-        order.needs_review = True
-        session.add(order)
-        record(session, order.id, "flagged", source, f"refund {facts.refund_id} does not fit the order: {problem}",
-               now)
-        return "refund does not fit the order: flagged for review"
+        if row is not None:
+            # Out of the reconciler's hands for good: a person decides (it still counts against what is left).
+            session.exec(update(OrderRefund).where(col(OrderRefund.id) == row.id)
+                         .values(status=RefundStatus.REVIEW, fintoc_refund_id=facts.refund_id,
+                                 failure_reason=f"Fintoc reported it: {problem}"[:200], recorded_at=now))
+        outcome = _flag_once(session, order, facts.refund_id, source, now,
+                             f"refund {facts.refund_id} does not fit the order: {problem}")
+        return "refund does not fit the order: " + outcome
     if row is not None:
         # The refund staff asked for: counted now, in the same transaction as its effect on the order.
         counted = session.exec(update(OrderRefund).where(col(OrderRefund.id) == row.id,
@@ -456,14 +463,14 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
             return f"refund {facts.refund_id} already counted"
     refunded = order.refunded_total + facts.amount
     session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
-    if refunded == order.total and _transition(session, order.id, S.REFUNDED, now):
+    if refunded == paid and _transition(session, order.id, S.REFUNDED, now):
         record(session, order.id, "refunded", source,
-               f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(order.total)} refunded", now)
+               f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(paid)} refunded", now)
         return "refunded"
     record(session, order.id, "partially_refunded", source,
            f"refund {facts.refund_id} of {format_clp(facts.amount)}: {format_clp(refunded)} of "
-           f"{format_clp(order.total)} refunded", now)
-    return f"partially refunded: {refunded} of {order.total}"
+           f"{format_clp(paid)} refunded", now)
+    return f"partially refunded: {refunded} of {paid}"
 
 
 def _refund_row(session: Session, order_id: int, facts: RefundFacts) -> OrderRefund | None:

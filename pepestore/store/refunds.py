@@ -22,6 +22,12 @@ from pepestore.store.staff import StaffMember
 from pepestore.store.staff_actions import record_staff
 
 REFUNDABLE = frozenset({S.PAID, S.FULFILLED, S.PAID_NEEDS_REFUND})
+HOLDS_STOCK = frozenset({S.PAID, S.FULFILLED})  # a paid_needs_refund order's units are already back on sale
+
+
+def paid_of(order: Order) -> int:
+    """What the order's payment brought in: the ceiling for its refunds."""
+    return order.paid_amount or order.total
 
 
 @dataclass(frozen=True)
@@ -78,12 +84,14 @@ def request_refund(session: Session, raw_order_id: object, raw_amount: object, r
     order = _locked(session, raw_order_id)
     if order.status not in REFUNDABLE or not order.payment_intent_id:
         raise StoreError(f"Only a paid order can be refunded; this one is {order.status.replace('_', ' ')}.")
-    left = order.total - held_by_refunds(session, order.id)
+    left = paid_of(order) - held_by_refunds(session, order.id)
     if left <= 0:
         raise StoreError("This order has been refunded in full already (or the rest is on its way).")
     if not isinstance(raw_amount, int) or isinstance(raw_amount, bool) or not 0 < raw_amount <= left:
         raise StoreError(f"Refund a whole number of pesos from $1 to {format_clp(left)}, what is left.")
     plan = _restock_plan(session, order.id, restock)
+    if plan and order.status not in HOLDS_STOCK:
+        raise StoreError("This order's units went back on sale when it stopped waiting for its payment.")
     refund = OrderRefund(order_id=order.id, amount=raw_amount, status=RefundStatus.REQUESTED, staff_id=member.id,
                          requested_at=now, recorded_at=now)
     session.add(refund)
@@ -95,7 +103,7 @@ def request_refund(session: Session, raw_order_id: object, raw_amount: object, r
                      .values(restocked=OrderLine.restocked + units))
     back = ", ".join(f"{units} x {line.name}" for line, units in plan)
     record_staff(session, order.id, "refund_requested", member,
-                 f"{format_clp(raw_amount)} of {format_clp(order.total)}" + (f"; back on sale: {back}" if back else ""),
+                 f"{format_clp(raw_amount)} of {format_clp(paid_of(order))}" + (f"; back on sale: {back}" if back else ""),
                  now, ip)
     return RefundToSend(refund.id, order.id, order.payment_intent_id, raw_amount)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from pepestore.limits import address_key
 from pepestore.models import as_utc
 from pepestore.staff_models import AuditEntry, Staff, StaffRole, StaffSession
 from pepestore.store.errors import StoreError
@@ -38,6 +40,7 @@ WRONG_LOGIN = "Email or password is not right."
 LOCKED = "Too many failed attempts. Try again in 15 minutes."
 
 _hasher = PasswordHasher()
+_ATTEMPT_LOCKS = tuple(threading.Lock() for _ in range(64))
 # Unknown emails are checked against this, so they take as long to refuse as a wrong password does.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
@@ -129,7 +132,9 @@ def set_active(session: Session, raw_email: object, active: bool, now: datetime,
                actor: str = "command line", actor_id: int | None = None) -> None:
     staff = _staff_by_email(session, raw_email)
     if not active and staff.active and staff.role == StaffRole.OWNER:
-        owners = session.exec(select(Staff.id).where(Staff.role == StaffRole.OWNER, Staff.active)).all()
+        # Every owner row locked: two owners disabling each other at once must not leave the shop with none.
+        owners = session.exec(select(Staff.id).where(Staff.role == StaffRole.OWNER, Staff.active)
+                              .order_by(col(Staff.id)).with_for_update()).all()
         if len(owners) == 1:
             raise StoreError("That is the only active owner: add another owner before disabling this one.")
     staff.active = active
@@ -159,24 +164,31 @@ def login(session: Session, raw_email: object, password: object, now: datetime, 
     """A new session token for the right email and password, or LoginRefused (401 wrong, 429 locked)."""
     email = raw_email.strip().lower()[:254] if isinstance(raw_email, str) else ""
     password = password if isinstance(password, str) and len(password) <= PASSWORD_MAX_LENGTH else ""
-    account_key, lock_key, ip_key = f"login:fail:{email}", f"login:lock:{email}", f"login:fail-ip:{ip}"
-    if limiter.count(lock_key, LOCKOUT_WINDOW_SECONDS) or (ip and limiter.count(ip_key, LOCKOUT_WINDOW_SECONDS)
-                                                            >= IP_FAILURES):
-        audit(session, "login_locked", email or "(none)", now, ip=ip)
-        raise LoginRefused(429, LOCKED)
-    staff = session.exec(select(Staff).where(Staff.email == email)).first() if email else None
-    try:
-        _hasher.verify(staff.password_hash if staff is not None else _DUMMY_HASH, password)
-        right = staff is not None and staff.active
-    except (VerificationError, InvalidHashError):
-        right = False
-    if not right:
-        if limiter.record(account_key, LOCKOUT_WINDOW_SECONDS) >= LOCKOUT_FAILURES:
-            limiter.record(lock_key, LOCKOUT_WINDOW_SECONDS)
-        if ip:
-            limiter.record(ip_key, LOCKOUT_WINDOW_SECONDS)
-        audit(session, "login_failed", email or "(none)", now, staff_id=staff.id if staff else None, ip=ip)
-        raise LoginRefused(401, WRONG_LOGIN)
+    address = address_key(ip)
+    account_key, lock_key, ip_key = f"login:fail:{email}", f"login:lock:{email}", f"login:fail-ip:{address}"
+    # One attempt at a time per account: guesses sent in parallel would otherwise all be checked before the first
+    # failure is counted, and the lockout would never engage. A lock in this process, and the account's row lock
+    # (PostgreSQL) across processes until this attempt's transaction ends.
+    with _ATTEMPT_LOCKS[hash(email) % len(_ATTEMPT_LOCKS)]:
+        staff = session.exec(select(Staff).where(Staff.email == email).with_for_update()).first() if email else None
+        if limiter.count(lock_key, LOCKOUT_WINDOW_SECONDS) or (
+                address and limiter.count(ip_key, LOCKOUT_WINDOW_SECONDS) >= IP_FAILURES):
+            # Noted once a minute per account and address: a flood of locked attempts must not flood the log.
+            if limiter.record(f"login:locked-noted:{email}:{address}", 60) == 1:
+                audit(session, "login_locked", email or "(none)", now, ip=ip)
+            raise LoginRefused(429, LOCKED)
+        try:
+            _hasher.verify(staff.password_hash if staff is not None else _DUMMY_HASH, password)
+            right = staff is not None and staff.active
+        except (VerificationError, InvalidHashError):
+            right = False
+        if not right:
+            if limiter.record(account_key, LOCKOUT_WINDOW_SECONDS) >= LOCKOUT_FAILURES:
+                limiter.record(lock_key, LOCKOUT_WINDOW_SECONDS)
+            if address:
+                limiter.record(ip_key, LOCKOUT_WINDOW_SECONDS)
+            audit(session, "login_failed", email or "(none)", now, staff_id=staff.id if staff else None, ip=ip)
+            raise LoginRefused(401, WRONG_LOGIN)
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = _hasher.hash(password)
         session.add(staff)
@@ -187,8 +199,10 @@ def login(session: Session, raw_email: object, password: object, now: datetime, 
     return token, _member(staff)
 
 
-def signed_in(session: Session, token: object, now: datetime) -> StaffMember | None:
-    """The active staff member behind a session token, or None (unknown, expired, disabled)."""
+def signed_in(session: Session, token: object, now: datetime, *, touch: bool = True) -> StaffMember | None:
+    """The active staff member behind a session token, or None (unknown, expired, disabled).
+
+    `touch=False` for a page refreshing itself: only what a person does keeps a session from idling out."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     row = session.exec(
@@ -202,7 +216,7 @@ def signed_in(session: Session, token: object, now: datetime) -> StaffMember | N
             or now - as_utc(login_session.created_at) > ABSOLUTE_TIMEOUT):
         session.exec(delete(StaffSession).where(col(StaffSession.id) == login_session.id))
         return None
-    if now - as_utc(login_session.last_seen_at) > TOUCH_EVERY:
+    if touch and now - as_utc(login_session.last_seen_at) > TOUCH_EVERY:
         session.exec(update(StaffSession).where(col(StaffSession.id) == login_session.id).values(last_seen_at=now))
     return _member(staff)
 

@@ -209,3 +209,44 @@ def test_two_staff_refunding_at_once_never_refund_more_than_was_paid(pg_engine):
         assert outcomes == ["ok", "refused"], round_number
         with session_scope() as session:
             assert refunds.held_by_refunds(session, order.id) == share
+
+
+async def test_a_payment_of_another_amount_is_refunded_what_it_brought_in(engine, fintoc, owner):
+    from pepestore.store import orders
+    from pepestore.store.orders import PaymentFacts
+
+    with session_scope() as session:
+        product_id = session.exec(select(Product.id).where(Product.slug == "brass-table-lamp")).one()
+        token = cart.add_item(session, "", product_id, 2).cart.token
+        order = orders.place_order(session, token, "ana@example.cl", None, utcnow())
+        orders.confirm_payment(session, order.id, PaymentFacts(1000, "CLP", "test", "pi_short"),
+                               expected_mode="test", source="webhook", now=utcnow())
+    with pytest.raises(StoreError, match=r"\$1 to \$1\.000"):
+        await refund_order(order.id, order.total, None, owner)
+    with pytest.raises(StoreError, match="went back on sale"):  # its stock went back when it was flagged
+        with session_scope() as session:
+            line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
+            refunds.request_refund(session, order.id, 1000, {str(line.id): 2}, owner, utcnow())
+    facts = Refund(id="re_short", status="succeeded", amount=1000, currency="CLP", resource_type="payment_intent",
+                   resource_id="pi_short", metadata={})
+    with session_scope() as session:
+        assert settle_refund(session, order.id, facts, mode="test", source=Source.WEBHOOK, now=utcnow()) == "refunded"
+    assert reload(order.id).status == S.REFUNDED
+
+
+async def test_a_refund_that_does_not_fit_is_handed_to_a_person_once(engine, fintoc, owner):
+    order = await paid_order(fintoc)
+    await refund_order(order.id, 5000, None, owner)
+    for refund in fintoc.fake.refunds.values():
+        refund.update(status="succeeded", amount=7000)  # Fintoc says it refunded another amount
+    later = utcnow().replace(year=2100)
+    await reconcile_refunds(later)
+    await reconcile_refunds(later)
+    [row] = refund_rows(order.id)
+    assert row.status == RefundStatus.REVIEW and "not the 5000" in row.failure_reason
+    with session_scope() as session:
+        from pepestore.models import OrderEvent
+
+        flags = session.exec(select(OrderEvent).where(OrderEvent.order_id == order.id,
+                                                      OrderEvent.kind == "flagged")).all()
+    assert len(flags) == 1 and reload(order.id).needs_review

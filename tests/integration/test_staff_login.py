@@ -85,3 +85,15 @@ def test_an_oversized_form_is_refused(client):
     response = client.post("/auth/login", content=b"email=" + b"a" * 10_000, headers={
         **ORIGIN, "Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 400
+
+
+def test_exporting_orders_is_on_the_record(client, session):
+    from pepestore.staff_models import AuditEntry
+
+    token = post_login(client).headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    client.cookies.set("pepestore_staff", token)
+    response = client.get("/admin/export/orders.csv?status=paid")
+    assert response.status_code == 200 and response.text.startswith("order_number,")
+    session.expire_all()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "orders_exported")).one()
+    assert entry.actor == "owner@example.cl" and "status=paid" in entry.detail

@@ -261,9 +261,29 @@ def test_an_unreachable_redis_falls_back_to_counting_in_process(monkeypatch):
         def hit_all(self, *_):
             raise RedisDown("no Redis")
 
+    from pepestore.limits import ResilientLimiter
+
     monkeypatch.setenv("LIMIT_ORDERS_PER_BROWSER", "1")
     _clear_caches()
-    admit_new_order("browser-x", None, Down())  # a shopper is not turned away because Redis is down
+    limiter = ResilientLimiter(Down())
+    admit_new_order("browser-x", None, limiter)  # a shopper is not turned away because Redis is down
     with pytest.raises(LimitExceeded):
-        admit_new_order("browser-x", None, Down())  # and the limit still holds, in this process
+        admit_new_order("browser-x", None, limiter)  # and the limit still holds, in this process
     _clear_caches()
+
+
+def test_login_counters_survive_a_redis_blip_too():
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from pepestore.limits import ResilientLimiter
+
+    class Down:
+        def record(self, *_):
+            raise RedisDown("no Redis")
+
+        def count(self, *_):
+            raise RedisDown("no Redis")
+
+    limiter = ResilientLimiter(Down())
+    assert limiter.count("login:lock:x", 900) == 0
+    assert [limiter.record("login:fail:x", 900) for _ in range(3)] == [1, 2, 3]

@@ -173,3 +173,45 @@ def test_the_command_line_creates_disables_and_resets(engine, capsys):
     listing = capsys.readouterr().out
     assert "boss@example.cl\towner\tactive" in listing and "ana@example.cl\tstaff\tdisabled" in listing
     assert "bob@example.cl" not in listing
+
+
+def test_guesses_sent_in_parallel_still_lock_the_account(engine, owner):
+    """All at once, the right password among them: at most five are checked, the rest are locked out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pepestore.db import session_scope
+
+    limiter = MemoryLimiter()
+    guesses = ["wrong password!"] * 23 + [PASSWORD]
+
+    def attempt(password):
+        try:
+            with session_scope() as session:
+                staff.login(session, "owner@example.cl", password, utcnow(), limiter)
+            return 200
+        except staff.LoginRefused as refusal:
+            return refusal.status
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(attempt, guesses))
+    assert answers.count(401) <= 5 and answers.count(200) <= 1
+    assert answers.count(429) >= 18
+
+
+def test_locked_attempts_are_noted_once_a_minute_not_once_each(session, owner):
+    limiter = MemoryLimiter(Clock())
+    for _ in range(5):
+        with pytest.raises(staff.LoginRefused):
+            staff.login(session, "owner@example.cl", "wrong password!", utcnow(), limiter, ip="10.0.0.1")
+    for _ in range(50):
+        with pytest.raises(staff.LoginRefused):
+            staff.login(session, "owner@example.cl", PASSWORD, utcnow(), limiter, ip="10.0.0.1")
+    assert actions(session).count("login_locked") == 1
+
+
+def test_an_open_page_refreshing_itself_does_not_keep_the_session_alive(session, owner):
+    start = utcnow()
+    token, _ = staff.login(session, "owner@example.cl", PASSWORD, start, MemoryLimiter())
+    for minutes in range(5, 30, 5):
+        assert staff.signed_in(session, token, start + timedelta(minutes=minutes), touch=False) == owner
+    assert staff.signed_in(session, token, start + timedelta(minutes=31), touch=False) is None
