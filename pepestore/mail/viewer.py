@@ -29,8 +29,11 @@ _STYLE = ("body{font-family:system-ui,sans-serif;margin:24px;color:#1c1c1a;backg
           ".badge{padding:2px 8px;border-radius:8px;background:#eee;font-size:12px}")
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+def _page(title: str, body: str, *, refresh: bool = False) -> HTMLResponse:
+    # The list refreshes itself: a receipt appears a few seconds after the payment, when the sender has run.
+    again = "<meta http-equiv='refresh' content='5'>" if refresh else ""
+    return HTMLResponse(f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{again}"
+                        f"<title>{escape(title)}</title>"
                         f"<style>{_STYLE}</style></head><body>{body}</body></html>",
                         headers={"Cache-Control": "no-store"})
 
@@ -58,7 +61,8 @@ async def mail_list(request: Request) -> Response:
     return _page("Sandbox mail — Pepestore",
                  "<h1>Sandbox mail</h1><p>Emails this sandbox store would send. Nothing leaves this machine.</p>"
                  f"<p><a href='/'>← Back to the store</a></p>{empty}"
-                 f"<table><tr><th>When</th><th>To</th><th>Subject</th><th>State</th></tr>{items}</table>")
+                 f"<table><tr><th>When</th><th>To</th><th>Subject</th><th>State</th></tr>{items}</table>",
+                 refresh=True)
 
 
 def _one(row_id: int):

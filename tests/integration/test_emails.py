@@ -6,11 +6,9 @@ import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from email import message_from_bytes, policy
 from threading import Barrier
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -28,6 +26,7 @@ from pepestore.store import backoffice, cart, orders, outbox, staff, staff_actio
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import PaymentFacts, RefundFacts, Source
 from tests.browser.store_process import free_port
+from tests.fakes.smtp_inbox import Inbox
 from tests.conftest import _clear_caches
 
 EMAIL = "ana@example.cl"
@@ -71,28 +70,6 @@ def events(order_id: int) -> list[OrderEvent]:
 def member(engine):
     with session_scope() as session:
         return staff.create_staff(session, "ana@pepestore.cl", "correct horse battery", "staff", utcnow())
-
-
-class Inbox:
-    """A real SMTP server in a thread, on a port chosen before it starts (so it can be 'down' first)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.messages: list = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
@@ -388,6 +365,7 @@ async def test_the_viewer_lists_previews_and_shows_text_escaped_under_a_sandboxi
     assert "<img src=x" not in preview.text
     text = client.get(f"/sandbox/mail/{row.id}/text")
     assert text.headers["content-type"].startswith("text/plain") and "<img src=x onerror=1>" in text.text
+    assert f"order #{order.id}" in client.get("/sandbox/mail", follow_redirects=False).text  # the banner's link
     assert client.get("/sandbox/mail/999999").status_code == 200
     assert client.get(f"/sandbox/mail/{10**15}/html").status_code == 404
 
