@@ -17,7 +17,8 @@ def admin_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.link(rx.hstack(rx.icon("store", size=18, color=rx.color("accent", 9)),
-                              rx.heading("Pepestore back office", size="3"), align="center", spacing="2"),
+                              rx.heading("Pepestore back office", size="3", display=["none", "block"]),
+                              align="center", spacing="2"),
                     href="/admin", underline="none", color=rx.color("gray", 12)),
             _nav_link("Orders", "/admin/orders"),
             rx.cond(AdminState.staff_is_owner, _nav_link("Staff", "/admin/staff")),

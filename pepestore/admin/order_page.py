@@ -123,8 +123,10 @@ def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], l
         lines = [LineRow(line.id, line.name, line.quantity, format_clp(line.unit_price),
                          format_clp(line.unit_price * line.quantity), line.quantity - line.restocked)
                  for line in orders.order_lines(session, order.id)]
-        events = [TimelineRow(santiago_label(entry.at), entry.what.replace("_", " "), entry.who, entry.detail,
-                              entry.kind) for entry in backoffice.timeline(session, order.id)]
+        # Fintoc's event names stay as Fintoc writes them; the store's own read as words.
+        events = [TimelineRow(santiago_label(entry.at),
+                              entry.what if entry.kind == "webhook" else entry.what.replace("_", " "), entry.who,
+                              entry.detail, entry.kind) for entry in backoffice.timeline(session, order.id)]
         refund_rows = [RefundRow(format_clp(row.amount), row.status.replace("_", " "),
                                  REFUND_COLORS.get(row.status, "gray"),
                                  santiago_label(row.requested_at or row.recorded_at),
@@ -295,7 +297,7 @@ def _facts() -> rx.Component:
             _fact("Fintoc session", rx.cond(o.session_id != "", o.session_id, "—")),
             _fact("Payment intent", rx.cond(o.payment_intent_id != "", o.payment_intent_id, "—"), "detail-intent"),
             _fact("Shipped with", rx.cond(o.carrier != "", o.carrier + " " + o.tracking, "—")),
-            _fact("Status page", rx.link("/order/" + o.token, href="/order/" + o.token, is_external=True)),
+            _fact("Status page", rx.link("Open the shopper's page", href="/order/" + o.token, is_external=True)),
             columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4", width="100%",
         ),
         width="100%",
@@ -397,7 +399,8 @@ def _actions() -> rx.Component:
                                        max=line.restockable, placeholder="0", width="72px",
                                        aria_label="Units of " + line.name + " back on sale"),
                               rx.text(line.name, size="2"), align="center", spacing="2"))),
-                rx.button("Refund", type="submit", color_scheme="orange", width="100%", id="refund-submit"),
+                rx.button("Refund", type="submit", color_scheme="orange", variant="soft", width="100%",
+                          id="refund-submit"),
                 width="100%"), on_submit=OrderDetailState.refund, reset_on_submit=True),
             id="refund-card")),
         rx.cond(OrderDetailState.can_resend, _action_card(
@@ -429,7 +432,7 @@ def _actions() -> rx.Component:
             rx.form(rx.vstack(
                 rx.text_area(name="note", placeholder="Only staff see this", required=True, width="100%",
                              id="note-text"),
-                rx.button("Add note", type="submit", variant="soft", width="100%"),
+                rx.button("Add note", type="submit", variant="surface", color_scheme="gray", width="100%"),
                 width="100%"), on_submit=OrderDetailState.add_note, reset_on_submit=True)),
         spacing="3", width="100%",
     )

@@ -159,7 +159,7 @@ def _filters() -> rx.Component:
 def _row(row: OrderRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(f"#", row.number, href=row.href, weight="bold")),
-        rx.table.cell(row.placed_at),
+        rx.table.cell(row.placed_at, display=["none", "table-cell"]),
         rx.table.cell(rx.badge(row.status_label, color_scheme=row.color),
                       rx.cond(row.partly_refunded, rx.badge("Partly refunded", color_scheme="purple",
                                                             margin_left="6px")),
@@ -173,7 +173,8 @@ def _row(row: OrderRow) -> rx.Component:
 def orders_page() -> rx.Component:
     return admin_page(
         rx.hstack(rx.heading("Orders", size="6"),
-                  rx.text(OrderListState.total, " orders", color=rx.color("gray", 10), id="order-count"),
+                  rx.text(OrderListState.total, rx.cond(OrderListState.total == 1, " order", " orders"),
+                          color=rx.color("gray", 10), id="order-count"),
                   align="baseline", spacing="3", margin_bottom="16px"),
         _filters(),
         rx.cond(OrderListState.error != "", rx.callout(OrderListState.error, color_scheme="red", margin_top="16px")),
@@ -183,8 +184,11 @@ def orders_page() -> rx.Component:
                 OrderListState.rows.length() > 0,
                 rx.box(
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in (
-                            "Order", "Placed (Santiago)", "Status", "Total", "Email")])),
+                        rx.table.header(rx.table.row(
+                            rx.table.column_header_cell("Order"),
+                            # On a phone the email matters more than the time: the time is on the order's page.
+                            rx.table.column_header_cell("Placed (Santiago)", display=["none", "table-cell"]),
+                            *[rx.table.column_header_cell(name) for name in ("Status", "Total", "Email")])),
                         rx.table.body(rx.foreach(OrderListState.rows, _row)),
                         variant="surface", size="2", width="100%",
                     ),
