@@ -86,7 +86,8 @@ class OrderView:
 
 EMAIL_COLORS = {EmailStatus.PENDING: "gray", EmailStatus.SENDING: "blue", EmailStatus.SENT: "green",
                 EmailStatus.KEPT: "amber", EmailStatus.FAILED: "red"}
-EMAIL_LABELS = {"receipt": "Receipt", "shipped": "Shipped", "refund": "Refund issued", "apology": "Apology (refund due)"}
+EMAIL_LABELS = {"receipt": "Receipt", "shipped": "Shipped", "refund": "Refund issued",
+                "apology": "Apology (refund due)"}
 
 
 def _email_rows(session, order_id: int) -> list[EmailRow]:
@@ -107,7 +108,8 @@ REFUND_COLORS = {RefundStatus.REQUESTED: "gray", RefundStatus.IN_PROGRESS: "blue
                  RefundStatus.FAILED: "red"}
 
 
-def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow], list[EmailRow]] | None:
+def _read(order_id: int) -> (tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow], list[EmailRow]]
+                             | None):
     with session_scope() as session:
         order = session.get(Order, order_id)
         if order is None:

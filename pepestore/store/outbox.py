@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from pepestore.clock import as_utc
-from pepestore.models import EmailOutbox, EmailStatus, Order, OrderEvent
+from pepestore.models import EmailOutbox, EmailStatus, OrderEvent
 
 KINDS = ("receipt", "shipped", "refund", "apology")
 FIRST_RETRY = timedelta(minutes=1)
@@ -38,13 +38,6 @@ def enqueue(session: Session, key: str, kind: str, order_id: int, to: str, *, am
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(EmailOutbox).values(**values).on_conflict_do_nothing(index_elements=["key"])
     return session.exec(statement).rowcount == 1
-
-
-def enqueue_for_order(session: Session, key: str, kind: str, order_id: int, now: datetime, *,
-                      amount: int | None = None) -> bool:
-    """enqueue to the order's own address."""
-    to = session.exec(select(Order.customer_email).where(Order.id == order_id)).one()
-    return enqueue(session, key, kind, order_id, to, amount=amount, now=now)
 
 
 def claim_due(session: Session, now: datetime, limit: int = 20) -> list[int]:

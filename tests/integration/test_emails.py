@@ -17,7 +17,8 @@ from pepestore.db import session_scope
 from pepestore.mail import sender
 from pepestore.mail.message import build, render
 from pepestore.mail.viewer import PREVIEW_CSP
-from pepestore.models import as_utc, EmailOutbox, EmailStatus, Order, OrderEvent, OrderLine, OrderStatus as S, Product, utcnow
+from pepestore.models import (EmailOutbox, EmailStatus, Order, OrderEvent, OrderLine, OrderStatus as S, Product,
+                              as_utc, utcnow)
 from pepestore.payments import signature
 from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.webhook import handle_webhook
@@ -27,7 +28,6 @@ from pepestore.store.errors import StoreError
 from pepestore.store.orders import PaymentFacts, RefundFacts, Source
 from tests.browser.store_process import free_port
 from tests.fakes.smtp_inbox import Inbox
-from tests.conftest import _clear_caches
 
 EMAIL = "ana@example.cl"
 
