@@ -1,8 +1,9 @@
 """/sandbox/mail: the emails a sandbox store kept (or sent), for a developer to read without a mail server.
 
-Mounted only with FINTOC_SANDBOX=1 (pepestore/api.py). Every value is escaped. An email's HTML is served on its
-own URL with a CSP `sandbox` (no script, no same-origin rights) and shown in an <iframe sandbox="">, so nothing in
-an email can run in the store's origin.
+Mounted only with FINTOC_SANDBOX=1 (pepestore/api.py). Every value is escaped. An email's HTML is shown in an
+<iframe sandbox="" srcdoc="..."> (escaped into the attribute): a document with an opaque origin and no script, so
+nothing in an email can run in the store's origin. It has no URL of its own, so no proxy can serve it under the
+store's own headers (nginx replaces the app's security headers with the store's).
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from pepestore.mail.message import BadMessage, build
 from pepestore.models import EmailOutbox
 from pepestore.store import outbox
 
-PREVIEW_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-               "frame-ancestors 'self'")
 _STYLE = ("body{font-family:system-ui,sans-serif;margin:24px;color:#1c1c1a;background:#fafaf9}"
           "table{border-collapse:collapse;width:100%;background:#fff}td,th{padding:6px 10px;border-bottom:1px solid "
           "#e5e5e3;text-align:left;font-size:14px}pre{white-space:pre-wrap;background:#fff;padding:12px;"
@@ -91,17 +90,9 @@ async def mail_detail(request: Request) -> Response:
     return _page(rendered.subject,
                  f"<p><a href='/sandbox/mail'>← All emails</a></p><h1>{escape(rendered.subject)}</h1>"
                  f"<table id='mail-headers'>{headers}<tr><th>State</th><td>{escape(row.status)}</td></tr></table>"
-                 f"<h2>HTML</h2><iframe sandbox='' title='HTML part' src='/sandbox/mail/{row.id}/html'></iframe>"
+                 f"<h2>HTML</h2><iframe sandbox='' title='HTML part' srcdoc='{escape(rendered.html, quote=True)}'>"
+                 "</iframe>"
                  f"<h2>Plain text</h2><pre id='mail-text'>{escape(rendered.text)}</pre>")
-
-
-async def mail_html(request: Request) -> Response:
-    found = await run_in_threadpool(_one, request.path_params["row_id"])
-    if found is None or found[2] is None:
-        return PlainTextResponse("no such email", status_code=404)
-    # Its own CSP: a sandboxed document with no script, framed only by the viewer.
-    return HTMLResponse(found[2].html, headers={"Content-Security-Policy": PREVIEW_CSP,
-                                                "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "no-store"})
 
 
 async def mail_text(request: Request) -> Response:
@@ -115,6 +106,5 @@ def build_mail_viewer() -> Router:
     return Router(routes=[
         Route("/", mail_list, methods=["GET"]),
         Route("/{row_id:int}", mail_detail, methods=["GET"]),
-        Route("/{row_id:int}/html", mail_html, methods=["GET"]),
         Route("/{row_id:int}/text", mail_text, methods=["GET"]),
     ])

@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 from pepestore.db import session_scope
 from pepestore.mail import sender
 from pepestore.mail.message import build, render
-from pepestore.mail.viewer import PREVIEW_CSP
 from pepestore.models import (EmailOutbox, EmailStatus, Order, OrderEvent, OrderLine, OrderStatus as S, Product,
                               as_utc, utcnow)
 from pepestore.payments import signature
@@ -343,7 +342,7 @@ async def test_the_sender_ends_at_once_when_cancelled_even_mid_send(inbox, monke
 
 # -- the sandbox mail viewer -----------------------------------------------------------------------------------
 
-async def test_the_viewer_lists_previews_and_shows_text_escaped_under_a_sandboxing_csp(engine):
+async def test_the_viewer_lists_and_previews_everything_escaped_in_a_sandboxed_frame(engine):
     from pepestore.api import build_api
 
     order = place()
@@ -357,17 +356,14 @@ async def test_the_viewer_lists_previews_and_shows_text_escaped_under_a_sandboxi
     assert listing.status_code == 200 and f"order #{order.id}" in listing.text
     assert "frame-ancestors 'none'" in listing.headers["content-security-policy"]
     detail = client.get(f"/sandbox/mail/{row.id}")
-    assert "<iframe sandbox=''" in detail.text and "&lt;img src=x onerror=1&gt;" in detail.text
-    assert "<img src=x" not in detail.text
-    preview = client.get(f"/sandbox/mail/{row.id}/html")
-    assert preview.headers["content-security-policy"] == PREVIEW_CSP
-    assert preview.headers["x-frame-options"] == "SAMEORIGIN"
-    assert "<img src=x" not in preview.text
+    assert "<iframe sandbox='' title='HTML part' srcdoc='&lt;!doctype html&gt;" in detail.text
+    assert "<img src=x" not in detail.text  # escaped in the headers, the text and (twice) in the srcdoc
+    assert "&amp;lt;img src=x onerror=1&amp;gt;" in detail.text and "&lt;img src=x onerror=1&gt;" in detail.text
     text = client.get(f"/sandbox/mail/{row.id}/text")
     assert text.headers["content-type"].startswith("text/plain") and "<img src=x onerror=1>" in text.text
     assert f"order #{order.id}" in client.get("/sandbox/mail", follow_redirects=False).text  # the banner's link
     assert client.get("/sandbox/mail/999999").status_code == 200
-    assert client.get(f"/sandbox/mail/{10**15}/html").status_code == 404
+    assert client.get(f"/sandbox/mail/{10**15}/text").status_code == 404
 
 
 # -- PostgreSQL: exactly once under concurrency ----------------------------------------------------------------
