@@ -363,7 +363,12 @@ def _emails() -> rx.Component:
                             class_name="email-row", data_status=email.status)
 
     return rx.cond(OrderDetailState.emails.length() > 0, rx.card(rx.vstack(
-        rx.heading("Emails", size="4"),
+        rx.hstack(rx.heading("Emails", size="4"), rx.spacer(),
+                  # A copy of the receipt, beside the emails it adds to (a new row per click).
+                  rx.cond(OrderDetailState.can_resend,
+                          rx.button("Resend receipt", on_click=OrderDetailState.resend_receipt, variant="soft",
+                                    size="1", id="resend-receipt")),
+                  align="center", width="100%"),
         rx.table.root(rx.table.body(rx.foreach(OrderDetailState.emails, row)), size="1", width="100%"),
         spacing="2", width="100%"), width="100%", id="emails", overflow_x="auto"))
 
@@ -405,12 +410,6 @@ def _actions() -> rx.Component:
                           id="refund-submit"),
                 width="100%"), on_submit=OrderDetailState.refund, reset_on_submit=True),
             id="refund-card")),
-        rx.cond(OrderDetailState.can_resend, _action_card(
-            "Receipt",
-            rx.text("Send the shopper another copy of the payment receipt.", size="2", color=rx.color("gray", 11)),
-            rx.button("Resend receipt", on_click=OrderDetailState.resend_receipt, variant="soft", width="100%",
-                      id="resend-receipt"),
-            id="resend-card")),
         rx.cond(OrderDetailState.can_cancel, _action_card(
             "Cancel this unpaid order",
             rx.form(rx.vstack(
