@@ -24,6 +24,7 @@ from pepestore.settings import get_settings
 from pepestore.shutdown import answered_before_exit
 
 log = logging.getLogger("pepestore.api")
+MAIL_VIEWER_PATH = "/sandbox/mail"
 OrderListener = Callable[[int], Awaitable[None]]
 _order_listeners: list[OrderListener] = []
 
@@ -86,8 +87,12 @@ def build_api() -> Starlette:
     ]
     if settings.fintoc_sandbox:
         # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.
+        from pepestore.mail.viewer import build_mail_viewer, mail_list
         from pepestore.payments.sandbox.api import build_sandbox_api
 
+        # The emails this store kept instead of sending (no SMTP_URL): a local mail viewer.
+        routes.append(Route(MAIL_VIEWER_PATH, mail_list, methods=["GET"]))
+        routes.append(Mount(MAIL_VIEWER_PATH, app=build_mail_viewer()))
         routes.append(Mount(SANDBOX_PATH, app=build_sandbox_api(settings.public_url + SANDBOX_PATH)))
     return Starlette(routes=routes)
 

@@ -188,3 +188,35 @@ class PaymentEvent(SQLModel, table=True):
     order_id: int | None = Field(default=None, foreign_key="shop_order.id", index=True)
     outcome: str = Field(max_length=200)
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class EmailStatus:
+    PENDING = "pending"  # waiting to be sent (again, after a failed try, once next_attempt_at has come)
+    SENDING = "sending"  # claimed by one sender until claimed_until; a sender that died leaves it to be claimed again
+    SENT = "sent"
+    KEPT = "kept"  # sandbox without SMTP_URL: shown at /sandbox/mail instead of sent
+    FAILED = "failed"  # gave up after a day of retries; the order's timeline says so
+
+
+class EmailOutbox(SQLModel, table=True):
+    """An email the store owes a shopper, written in the same transaction as the change that causes it.
+
+    The key (receipt:<order id>, refund:<refund id>, ...) is unique: however often the cause is replayed (a
+    redelivered webhook, the reconciler, two workers at once), there is one row, so one email."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True, index=True)
+    kind: str = Field(max_length=16)  # receipt, shipped, refund, apology
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    to_address: str = Field(max_length=320)
+    amount: int | None = None  # the refund's amount, for refund emails
+    status: str = Field(default=EmailStatus.PENDING, max_length=16)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

@@ -12,6 +12,7 @@ from pepestore.admin.orders_page import OrderListState, orders_page
 from pepestore.admin.staff_page import StaffState, staff_page
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.event_limit import install_event_limit
+from pepestore.mail.sender import run_mail_sender
 from pepestore.pages.cart import cart_page
 from pepestore.pages.catalog import catalog_page
 from pepestore.pages.not_found import not_found_page
@@ -35,6 +36,8 @@ app = rx.App(
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
 app.register_lifespan_task(run_reconciler)
+if get_settings().mail_mode != "off":
+    app.register_lifespan_task(run_mail_sender)  # receipts and order emails from the outbox
 if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)
 on_order_changed(partial(push_order_update, app))

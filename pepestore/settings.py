@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from email.utils import parseaddr
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from dotenv import load_dotenv
 
@@ -26,6 +28,10 @@ NO_PAYMENTS_CONFIGURED = (
     "payments are not configured: set FINTOC_SECRET_KEY, FINTOC_PUBLIC_KEY and FINTOC_WEBHOOK_SECRET to take real "
     "payments, or FINTOC_SANDBOX=1 to run the built-in Fintoc sandbox (test banks, no real money)"
 )
+NO_MAIL_CONFIGURED = (
+    "emails are not configured: set SMTP_URL and MAIL_FROM to send receipts and order updates, or MAIL_DISABLED=1 "
+    "to run without emails"
+)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
@@ -38,6 +44,50 @@ def redact_url(url: str | None) -> str | None:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+@dataclass(frozen=True)
+class SmtpTransport:
+    """Where and how mail goes, from SMTP_URL. tls: "implicit" (smtps://, 465), "starttls" (smtp:// with
+    credentials, 587: a password never crosses in clear) or "none" (smtp://host:port without credentials, a local
+    relay)."""
+
+    host: str
+    port: int
+    tls: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}$")
+
+
+def parse_smtp_url(url: str) -> SmtpTransport:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"SMTP_URL {redact_url(url)!r} has a port that is not a number") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError(f"SMTP_URL must look like smtp://user:pass@host:587, smtps://user:pass@host:465 or "
+                            f"smtp://host:25, got {redact_url(url)!r}")
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if parts.scheme == "smtps":
+        return SmtpTransport(parts.hostname, port or 465, "implicit", username, password)
+    if username or password:
+        return SmtpTransport(parts.hostname, port or 587, "starttls", username, password)
+    return SmtpTransport(parts.hostname, port or 25, "none")
+
+
+def check_mail_address(name: str, raw: str) -> str:
+    """An address for a From/Reply-To header: one address, optionally with a display name, no header tricks."""
+    if any(ch in raw for ch in "\r\n\0"):
+        raise SettingsError(f"{name} must be one line")
+    display, address = parseaddr(raw)
+    if not _ADDRESS.match(address) or "," in raw or raw.count("@") != 1:
+        raise SettingsError(f"{name} must be one email address, like 'Pepestore <hola@pepestore.cl>', got {raw!r}")
+    return raw.strip()
 
 
 @dataclass(frozen=True)
@@ -71,6 +121,11 @@ class Settings:
     extra_origins: tuple[str, ...] = ()
     # Shows /health's commit and versions to a caller presenting it; unset, nobody sees them.
     health_token: str | None = field(default=None, repr=False)
+    # Email: SMTP_URL's password is redacted in the repr; MAIL_DISABLED=1 sends nothing (rows wait in the outbox).
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    mail_reply_to: str | None = None
+    mail_disabled: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,10 +138,26 @@ class Settings:
             if not item.repr:
                 continue
             value = getattr(self, item.name)
-            if item.name in ("database_url", "redis_url"):
+            if item.name in ("database_url", "redis_url", "smtp_url"):
                 value = redact_url(value)
             shown.append(f"{item.name}={value!r}")
         return f"Settings({', '.join(shown)})"
+
+    @property
+    def smtp(self) -> SmtpTransport | None:
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def mail_mode(self) -> str:
+        """"smtp": send; "keep": sandbox without SMTP_URL, shown at /sandbox/mail; "off": MAIL_DISABLED=1."""
+        if self.mail_disabled:
+            return "off"
+        return "smtp" if self.smtp_url else "keep"
+
+    @property
+    def mail_sender(self) -> str:
+        """The From header: MAIL_FROM, or (kept sandbox mail only) a name at PUBLIC_URL's host."""
+        return self.mail_from or f"Pepestore <store@{urlsplit(self.public_url).hostname}>"
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -147,6 +218,24 @@ def _check_payments(env: dict[str, str]) -> bool:
         raise SettingsError(f"{', '.join(missing)} missing: real Fintoc payments need FINTOC_SECRET_KEY, "
                             "FINTOC_PUBLIC_KEY and FINTOC_WEBHOOK_SECRET")
     return False
+
+
+def _mail(env: dict[str, str], sandbox: bool) -> dict:
+    """SMTP_URL and MAIL_FROM together and valid; real payments never run without emails unless told to."""
+    disabled = _flag("MAIL_DISABLED", env.get("MAIL_DISABLED"))
+    smtp_url = (env.get("SMTP_URL") or "").strip() or None
+    mail_from = (env.get("MAIL_FROM") or "").strip() or None
+    reply_to = (env.get("MAIL_REPLY_TO") or "").strip() or None
+    if smtp_url:
+        parse_smtp_url(smtp_url)
+        if not mail_from:
+            raise SettingsError("MAIL_FROM missing: SMTP_URL needs the address emails come from, like "
+                                "'Pepestore <hola@pepestore.cl>'")
+    elif not sandbox and not disabled:
+        raise SettingsError(NO_MAIL_CONFIGURED)
+    return dict(smtp_url=smtp_url, mail_disabled=disabled,
+                mail_from=check_mail_address("MAIL_FROM", mail_from) if mail_from else None,
+                mail_reply_to=check_mail_address("MAIL_REPLY_TO", reply_to) if reply_to else None)
 
 
 def _positive_int(name: str, raw: str) -> int:
@@ -221,6 +310,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         fintoc_webhook_secret=env.get("FINTOC_WEBHOOK_SECRET") or None,
         fintoc_api_url=(env.get("FINTOC_API_URL") or "https://api.fintoc.com").rstrip("/"),
         fintoc_widget_url=env.get("FINTOC_WIDGET_URL") or "https://js.fintoc.com/v1/",
+        **_mail(env, sandbox),
     ))
 
 

@@ -14,9 +14,9 @@ from pepestore.clock import santiago_label
 from pepestore.db import session_scope
 from pepestore.models import Order, OrderStatus as S, utcnow
 from pepestore.money import format_clp
-from pepestore.models import RefundStatus
+from pepestore.models import EmailStatus, RefundStatus
 from pepestore.payments.refunds import refund_order
-from pepestore.store import backoffice, orders, refunds, staff_actions
+from pepestore.store import backoffice, orders, outbox, refunds, staff_actions
 from pepestore.store.errors import StoreError
 
 WATCH_SECONDS = 3
@@ -36,6 +36,16 @@ class LineRow:
 @dataclasses.dataclass
 class RefundRow:
     amount: str
+    status: str
+    color: str
+    when: str
+    detail: str
+
+
+@dataclasses.dataclass
+class EmailRow:
+    what: str
+    address: str
     status: str
     color: str
     when: str
@@ -74,11 +84,32 @@ class OrderView:
     left_label: str = ""
 
 
+EMAIL_COLORS = {EmailStatus.PENDING: "gray", EmailStatus.SENDING: "blue", EmailStatus.SENT: "green",
+                EmailStatus.KEPT: "amber", EmailStatus.FAILED: "red"}
+EMAIL_LABELS = {"receipt": "Receipt", "shipped": "Shipped", "refund": "Refund issued",
+                "apology": "Apology (refund due)"}
+
+
+def _email_rows(session, order_id: int) -> list[EmailRow]:
+    shown = []
+    for row in outbox.emails_of(session, order_id):
+        label = EMAIL_LABELS.get(row.kind, row.kind) + (" (resent)" if ":resend:" in row.key else "")
+        if row.status in (EmailStatus.SENT, EmailStatus.KEPT):
+            when = santiago_label(row.sent_at)
+        else:
+            when = f"next try {santiago_label(row.next_attempt_at)}" if row.status == EmailStatus.PENDING else ""
+        detail = (f"{row.attempts} tries; " if row.attempts > 1 else "") + (row.last_error or "")
+        shown.append(EmailRow(label, row.to_address, row.status, EMAIL_COLORS.get(row.status, "gray"), when,
+                              detail if row.status != EmailStatus.SENT else ""))
+    return shown
+
+
 REFUND_COLORS = {RefundStatus.REQUESTED: "gray", RefundStatus.IN_PROGRESS: "blue", RefundStatus.SUCCEEDED: "green",
                  RefundStatus.FAILED: "red", RefundStatus.REVIEW: "orange"}
 
 
-def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow]] | None:
+def _read(order_id: int) -> (tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow], list[EmailRow]]
+                             | None):
     with session_scope() as session:
         order = session.get(Order, order_id)
         if order is None:
@@ -106,7 +137,7 @@ def _read(order_id: int) -> tuple[OrderView, list[LineRow], list[TimelineRow], l
                                  santiago_label(row.requested_at or row.recorded_at),
                                  row.failure_reason or (row.fintoc_refund_id or ""))
                        for row in refunds.refunds_of(session, order.id)]
-        return view, lines, events, refund_rows
+        return view, lines, events, refund_rows, _email_rows(session, order.id)
 
 
 def parse_pesos(raw: object) -> int | None:
@@ -130,6 +161,7 @@ class OrderDetailState(AdminState):
     lines: list[LineRow] = []
     events: list[TimelineRow] = []
     refund_rows: list[RefundRow] = []
+    emails: list[EmailRow] = []
     loaded: bool = False
     not_found: bool = False
     working: bool = False
@@ -144,6 +176,10 @@ class OrderDetailState(AdminState):
     @rx.var
     def can_refund(self) -> bool:
         return self.order.left_to_refund > 0
+
+    @rx.var
+    def can_resend(self) -> bool:
+        return self.order.status in (S.PAID, S.FULFILLED)
 
     @rx.var
     def can_cancel(self) -> bool:
@@ -162,7 +198,7 @@ class OrderDetailState(AdminState):
         self.loaded = True
         self.not_found = found is None
         if found is not None:
-            self.order, self.lines, self.events, self.refund_rows = found
+            self.order, self.lines, self.events, self.refund_rows, self.emails = found
 
     @rx.event
     async def load(self):
@@ -229,6 +265,12 @@ class OrderDetailState(AdminState):
         if problem:
             return rx.toast.warning(problem)
         return rx.toast.success("Refund sent to Fintoc. The order updates when Fintoc confirms it.")
+
+    @rx.event
+    async def resend_receipt(self):
+        """A copy of the receipt: a new email per click, on the timeline with who asked."""
+        _, refusal = await self._perform(staff_actions.resend_receipt)
+        return refusal or rx.toast.success("A copy of the receipt is on its way.")
 
     @rx.event
     async def resolve_review(self, form_data: dict):
@@ -314,6 +356,24 @@ def _refunds() -> rx.Component:
                           color=rx.color("gray", 11), id="refunded-total"), align="baseline", spacing="3"),
         rx.table.root(rx.table.body(rx.foreach(OrderDetailState.refund_rows, row)), size="1", width="100%"),
         spacing="2", width="100%"), width="100%", id="refunds"))
+
+
+def _emails() -> rx.Component:
+    def row(email: EmailRow) -> rx.Component:
+        return rx.table.row(rx.table.cell(email.what), rx.table.cell(email.address, word_break="break-all"),
+                            rx.table.cell(rx.badge(email.status, color_scheme=email.color)),
+                            rx.table.cell(email.when), rx.table.cell(email.detail, color=rx.color("gray", 10)),
+                            class_name="email-row", data_status=email.status)
+
+    return rx.cond(OrderDetailState.emails.length() > 0, rx.card(rx.vstack(
+        rx.hstack(rx.heading("Emails", size="4"), rx.spacer(),
+                  # A copy of the receipt, beside the emails it adds to (a new row per click).
+                  rx.cond(OrderDetailState.can_resend,
+                          rx.button("Resend receipt", on_click=OrderDetailState.resend_receipt, variant="soft",
+                                    size="1", id="resend-receipt")),
+                  align="center", width="100%"),
+        rx.table.root(rx.table.body(rx.foreach(OrderDetailState.emails, row)), size="1", width="100%"),
+        spacing="2", width="100%"), width="100%", id="emails", overflow_x="auto"))
 
 
 def _action_card(title: str, *children: rx.Component, **props) -> rx.Component:
@@ -406,7 +466,7 @@ def order_detail_page() -> rx.Component:
                     rx.cond(o.reason != "", rx.text(o.reason, size="2", color=rx.color("gray", 11))),
                     _facts(),
                     rx.grid(
-                        rx.vstack(_lines(), _refunds(), _timeline(), spacing="4", width="100%"),
+                        rx.vstack(_lines(), _refunds(), _emails(), _timeline(), spacing="4", width="100%"),
                         _actions(),
                         columns=rx.breakpoints(initial="1", md="2fr 1fr"), spacing="4", width="100%",
                     ),

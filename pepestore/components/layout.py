@@ -80,6 +80,10 @@ def sandbox_banner() -> rx.Component:
         rx.hstack(
             rx.icon("flask-conical", size=14),
             rx.text("Sandbox payments — no real money moves", size="1", weight="medium"),
+            # The emails this store would send, kept locally (pepestore/mail/viewer.py): a plain link, since the
+            # viewer is a backend route, not a page the frontend's router knows: a full page load.
+            rx.link("Sandbox mail", href="/sandbox/mail/", reload_document=True, size="1", weight="bold",
+                    color=rx.color("amber", 12), underline="always", id="sandbox-mail-link"),
             justify="center",
             align="center",
             spacing="2",

@@ -4,6 +4,7 @@ from pepestore import routes
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.models import OrderStatus
+from pepestore.settings import get_settings
 from pepestore.state.cart import CartState
 from pepestore.state.order import OrderLineRow, OrderState
 
@@ -38,7 +39,7 @@ def _status() -> rx.Component:
             border=f"1px solid {rx.color('blue', 5)}", width="100%", id="order-status",
             data_status=OrderState.status)),
         (OrderStatus.PAID, _banner("circle-check", "green", "Payment received — thank you!",
-                                   "Your order is confirmed. We'll send updates to " + OrderState.email + ".")),
+                                   _updates_promise())),
         (OrderStatus.FULFILLED, _banner("package-check", "green", "Your order is on its way",
                                         "It left our Santiago workshop.")),
         (OrderStatus.CANCELLED, _banner("circle-x", "red", "This order was cancelled",
@@ -85,6 +86,13 @@ def _summary() -> rx.Component:
         ),
         width="100%",
     )
+
+
+def _updates_promise():
+    # Only promised when the store sends email (MAIL_DISABLED=1 sends none); decided at build time, from settings.
+    if get_settings().mail_mode == "off":
+        return "Your order is confirmed. Keep this page's link to follow it."
+    return "Your order is confirmed. We'll send updates to " + OrderState.email + "."
 
 
 def order_page() -> rx.Component:

@@ -34,6 +34,7 @@ from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, Orde
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
+from pepestore.store import outbox
 from pepestore.store.errors import StoreError
 
 S = OrderStatus
@@ -143,6 +144,11 @@ def _locked_order(session: Session, order_id: int) -> Order | None:
         select(Order).where(Order.id == order_id).with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).first()
+
+
+def locked_order(session: Session, order_id: int) -> Order | None:
+    """The order, its row locked until the transaction ends (for services outside this module)."""
+    return _locked_order(session, order_id)
 
 
 def _locked_cart_then_order(session: Session, order_id: int) -> Order | None:
@@ -316,12 +322,14 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
             record(session, order.id, "flagged", source,
                    f"payment {facts.payment_intent_id} of {format_clp(facts.amount)} does not match the order's "
                    f"{format_clp(order.total)}: refund needed", now)
+            _owe_apology(session, order, now)
             return "payment does not match the order: needs refund"
         return f"not payable from {order.status}"
     if _transition(session, order.id, S.PAID, now, paid_at=now, paid_amount=facts.amount,
                    payment_intent_id=facts.payment_intent_id):
         record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
         _clear_cart_for(session, order)
+        _owe_receipt(session, order, now)
         return "paid"
     if order.status in LATE_PAYMENT_FROM:
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
@@ -334,14 +342,25 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
                    f"late payment {facts.payment_intent_id} after the order was {order.status}; stock taken again",
                    now)
             _clear_cart_for(session, order)
+            _owe_receipt(session, order, now)
             return "paid late; stock taken again"
-        _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now, paid_amount=facts.amount,
-                    payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None)
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now, paid_amount=facts.amount,
+                       payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
+            _owe_apology(session, order, now)
         record(session, order.id, "flagged", source,
                f"late payment {facts.payment_intent_id} after the order was {order.status}, but {short} is gone: "
                "refund needed", now)
         return "paid late without stock: needs refund"
     return f"not payable from {order.status}"
+
+
+def _owe_receipt(session: Session, order: Order, now: datetime) -> None:
+    # Keyed by the order: however many times payment is confirmed, one receipt (resends have their own keys).
+    outbox.enqueue(session, f"receipt:{order.id}", "receipt", order.id, order.customer_email, now=now)
+
+
+def _owe_apology(session: Session, order: Order, now: datetime) -> None:
+    outbox.enqueue(session, f"apology:{order.id}", "apology", order.id, order.customer_email, now=now)
 
 
 def _flag_once(session: Session, order: Order, payment_intent_id: str, source: str, now: datetime,
@@ -456,11 +475,15 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
     else:
         try:
             with session.begin_nested():
-                session.add(OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
-                                        status=RefundStatus.SUCCEEDED, recorded_at=now))
+                row = OrderRefund(order_id=order.id, fintoc_refund_id=facts.refund_id, amount=facts.amount,
+                                  status=RefundStatus.SUCCEEDED, recorded_at=now)
+                session.add(row)
                 session.flush()
         except IntegrityError:
             return f"refund {facts.refund_id} already counted"
+    # One email per refund row, full or partial, in the transaction that counts it.
+    outbox.enqueue(session, f"refund:{row.id}", "refund", order.id, order.customer_email, amount=facts.amount,
+                   now=now)
     refunded = order.refunded_total + facts.amount
     session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
     if refunded == paid and _transition(session, order.id, S.REFUNDED, now):

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from pepestore.models import Order, OrderEvent
-from pepestore.store import orders
+from pepestore.store import orders, outbox
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import Source
 from pepestore.store.staff import StaffMember, audit
@@ -58,6 +58,20 @@ def mark_shipped(session: Session, raw_order_id: object, carrier: object, tracki
         raise StoreError(f"Only a paid order can be marked shipped; this one is {order.status.replace('_', ' ')}.")
     session.exec(update(Order).where(col(Order.id) == order.id).values(carrier=carrier, tracking_number=number))
     record_staff(session, order.id, "shipped", member, f"{carrier} {number}", now, ip)
+    outbox.enqueue(session, f"shipped:{order.id}", "shipped", order.id, order.customer_email, now=now)
+
+
+def resend_receipt(session: Session, raw_order_id: object, member: StaffMember, now: datetime,
+                   ip: str | None = None) -> str:
+    """A copy of the receipt, once per click: a new outbox row with its own key. Returns the key."""
+    order = _order(session, raw_order_id)
+    order = orders.locked_order(session, order.id)  # two clicks at once get two numbers, not one lost row
+    if order.status not in (orders.S.PAID, orders.S.FULFILLED):
+        raise StoreError(f"Only a paid order has a receipt to resend; this one is {order.status.replace('_', ' ')}.")
+    key = outbox.next_resend_key(session, order.id)
+    outbox.enqueue(session, key, "receipt", order.id, order.customer_email, now=now)
+    record_staff(session, order.id, "receipt_resent", member, f"to {order.customer_email}", now, ip)
+    return key
 
 
 def cancel_unpaid(session: Session, raw_order_id: object, reason: object, member: StaffMember, now: datetime,

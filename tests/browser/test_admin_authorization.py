@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
 from pepestore.admin.guard import AdminState
-from pepestore.models import Order, OrderEvent
+from pepestore.models import EmailOutbox, Order, OrderEvent
 from pepestore.staff_models import AuditEntry, Staff, StaffSession
 from tests.browser.reflex_socket import ReflexSocket
 
@@ -22,7 +22,7 @@ HOSTILE = {
     "active": False,
 }
 # Read-only, or only re-read what a signed-in load already showed.
-ADMIN_DATA = ("rows", "members", "order", "lines", "events", "needs_review", "paid_today")
+ADMIN_DATA = ("rows", "members", "order", "lines", "events", "emails", "refund_rows", "needs_review", "paid_today")
 
 
 def _subclasses(cls) -> list[type]:
@@ -38,7 +38,7 @@ def _snapshot(url: str) -> tuple:
     engine = create_engine(url)
     with Session(engine) as session:
         counts = tuple(session.exec(select(func.count()).select_from(table)).one()
-                       for table in (OrderEvent, Staff, StaffSession))
+                       for table in (OrderEvent, Staff, StaffSession, EmailOutbox))
         statuses = tuple(session.exec(select(Order.id, Order.status, Order.needs_review).order_by(Order.id)).all())
         audit = session.exec(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action != "login_failed")).one()

@@ -40,7 +40,8 @@ def read_session(store_url: str, secret: str, session_id: str) -> dict:
 def test_every_page_says_payments_are_simulated(page):
     for path in ("/", "/cart", "/product/wool-beanie", "/nowhere"):
         page.goto(page.store_url + path)
-        expect(page.locator("#sandbox-banner")).to_have_text("Sandbox payments — no real money moves")
+        expect(page.locator("#sandbox-banner")).to_contain_text("Sandbox payments — no real money moves")
+        expect(page.locator("#sandbox-mail-link")).to_have_attribute("href", "/sandbox/mail/")
 
 
 def test_approving_in_the_hosted_page_returns_to_the_store_paid(page, sandbox_keys):

@@ -15,6 +15,7 @@ from tests.conftest import service_unavailable
 TEMPLATE = (PROJECT_ROOT / "deploy" / "nginx.conf.template").read_text()
 SANDBOX = {"FINTOC_SANDBOX": "1", "PUBLIC_URL": "http://localhost:8080"}
 LIVE = {"FINTOC_SECRET_KEY": "sk_live_x", "FINTOC_PUBLIC_KEY": "pk_live_x", "FINTOC_WEBHOOK_SECRET": "whsec_x",
+        "MAIL_DISABLED": "1",
         "PUBLIC_URL": "https://shop.example.cl"}
 
 

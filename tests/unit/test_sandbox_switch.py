@@ -13,6 +13,7 @@ def live_keys(monkeypatch):
     monkeypatch.delenv("FINTOC_SANDBOX", raising=False)
     for name, value in KEYS.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MAIL_DISABLED", "1")
     _clear_caches()
     yield
     _clear_caches()

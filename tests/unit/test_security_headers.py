@@ -29,7 +29,7 @@ def sandbox_settings(**env):
 
 
 def live_settings(**env):
-    return load_settings({**LIVE_KEYS, "PUBLIC_URL": "https://shop.example.cl", **env})
+    return load_settings({**LIVE_KEYS, "MAIL_DISABLED": "1", "PUBLIC_URL": "https://shop.example.cl", **env})
 
 
 def test_no_site_may_frame_the_store_and_no_plugins_or_base_tricks():
