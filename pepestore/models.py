@@ -217,6 +217,7 @@ class EmailOutbox(SQLModel, table=True):
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_attempt_at: datetime = Field(default_factory=utcnow)
     claimed_until: datetime | None = None
+    claim_token: str | None = Field(default=None, max_length=32)  # whose claim: only it may mark the row
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -36,14 +36,19 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
 def redact_url(url: str | None) -> str | None:
-    """The URL with any password replaced, for logs and reprs."""
-    if not url:
+    """The URL with everything before the last '@' of its address hidden, for logs, reprs and error messages.
+
+    Found by hand, not by urlsplit: a password with an unencoded '#', '?' or '/' ends urlsplit's netloc early, and
+    the password would then be printed whole."""
+    if not url or "://" not in url:
         return url
-    parts = urlsplit(url)
-    if parts.password is None:
+    scheme, rest = url.split("://", 1)
+    credentials, at, host = rest.rpartition("@")
+    if not at:
         return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    user = credentials.split(":", 1)[0] if ":" in credentials else credentials
+    user = user if not any(ch in user for ch in "/?#") else "***"
+    return f"{scheme}://{user}:***@{host}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,10 @@ _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,2
 
 
 def parse_smtp_url(url: str) -> SmtpTransport:
+    credentials = url.split("://", 1)[-1].rpartition("@")[0]
+    if any(ch in credentials for ch in "/?#"):
+        # Said without the URL: it holds the password.
+        raise SettingsError("SMTP_URL: percent-encode the user name and password (write # ? / @ as %23 %3F %2F %40)")
     try:
         parts = urlsplit(url)
         port = parts.port

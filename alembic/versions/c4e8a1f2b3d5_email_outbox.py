@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
     sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('claimed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),

@@ -77,7 +77,10 @@ def order_context(session: Session, row: EmailOutbox, settings: Settings) -> dic
         "tracking": order.tracking_number or "",
         "amount": format_clp(row.amount or 0),
         "refunded": format_clp(refunded),
-        "fully_refunded": refunded >= order.total,
+        # Refunds are measured against what the payment brought in, which differs from the total when a shopper
+        # paid another amount.
+        "paid": format_clp(order.paid_amount or order.total),
+        "fully_refunded": refunded >= (order.paid_amount or order.total),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -39,33 +40,45 @@ async def deliver(message: EmailMessage, transport: SmtpTransport) -> None:
                           timeout=SMTP_TIMEOUT_SECONDS)
 
 
-async def send_due(now: datetime | None = None) -> dict[int, str]:
-    """One pass: every row due at `now` (a fake clock in tests) claimed, sent or kept, or rescheduled."""
+async def send_due(now: datetime | None = None, most: int = 20) -> dict[int, str]:
+    """One pass: up to `most` due rows, each claimed just before it is sent (so no lease runs out while earlier rows
+    are sent), then sent or kept, or rescheduled. `now` is a fake clock in tests."""
     settings = get_settings()
-    moment = now or utcnow()
-    claimed = await asyncio.to_thread(_in_session, outbox.claim_due, moment)
     outcomes: dict[int, str] = {}
-    for row_id in claimed:
-        outcomes[row_id] = await _send_one(row_id, settings.mail_mode, settings.smtp, moment)
+    for _ in range(most):
+        moment = now or utcnow()
+        token = uuid.uuid4().hex
+        claimed = await asyncio.to_thread(_in_session, outbox.claim_due, moment, 1, token)
+        if not claimed:
+            break
+        outcomes[claimed[0]] = await _send_one(claimed[0], token, settings.mail_mode, settings.smtp, now)
     return outcomes
 
 
-async def _send_one(row_id: int, mode: str, transport: SmtpTransport | None, moment: datetime) -> str:
+async def _send_one(row_id: int, token: str, mode: str, transport: SmtpTransport | None,
+                    now: datetime | None) -> str:
+    """Never raises: whatever goes wrong with one email is that email's failed try, never the whole pass's."""
+
+    def failed(error: str, *, final: bool = False):
+        return asyncio.to_thread(_in_session, outbox.mark_failed_try, row_id, error, now or utcnow(), final=final,
+                                 token=token)
+
     try:
         message, _ = await asyncio.to_thread(_in_session, build, row_id)
-    except BadMessage as problem:
-        return await asyncio.to_thread(_in_session, outbox.mark_failed_try, row_id, str(problem), moment,
-                                       final=True)
+    except (BadMessage, ValueError) as problem:  # a message that can never be built: no point trying again
+        return await failed(f"{problem.__class__.__name__}: {problem}", final=True)
+    except Exception as problem:  # noqa: BLE001 - the database away, say: try again later
+        log.exception("email %s not built", row_id)
+        return await failed(f"{problem.__class__.__name__}: {problem}")
     if mode == "keep" or transport is None:
-        await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, moment, kept=True)
+        await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, now or utcnow(), kept=True, token=token)
         return "kept"
     try:
         await deliver(message, transport)
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+    except Exception as exc:  # noqa: BLE001 - SMTP refusals, network errors, timeouts alike: retried later
         log.warning("email %s not sent: %s", row_id, exc)
-        return await asyncio.to_thread(_in_session, outbox.mark_failed_try, row_id,
-                                       f"{exc.__class__.__name__}: {exc}", moment)
-    await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, moment)
+        return await failed(f"{exc.__class__.__name__}: {exc}")
+    await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, now or utcnow(), token=token)
     return "sent"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from pepestore.clock import as_utc
-from pepestore.models import EmailOutbox, EmailStatus, OrderEvent
+from pepestore.models import EmailOutbox, EmailStatus, Order, OrderEvent
 
 KINDS = ("receipt", "shipped", "refund", "apology")
 FIRST_RETRY = timedelta(minutes=1)
@@ -40,8 +40,11 @@ def enqueue(session: Session, key: str, kind: str, order_id: int, to: str, *, am
     return session.exec(statement).rowcount == 1
 
 
-def claim_due(session: Session, now: datetime, limit: int = 20) -> list[int]:
-    """Claim up to `limit` rows due now for this sender; commit before sending so other senders see the claim."""
+def claim_due(session: Session, now: datetime, limit: int = 20, token: str | None = None) -> list[int]:
+    """Claim up to `limit` rows due now for this sender; commit before sending so other senders see the claim.
+
+    `token` marks the claim as this sender's: marking the row sent or failed later only takes effect while the
+    claim is still its own (a sender whose lease ran out must not undo another's work)."""
     due = or_(col(EmailOutbox.status) == EmailStatus.PENDING,
               (col(EmailOutbox.status) == EmailStatus.SENDING) & (col(EmailOutbox.claimed_until) <= now))
     query = (select(EmailOutbox.id).where(due, col(EmailOutbox.next_attempt_at) <= now)
@@ -53,16 +56,24 @@ def claim_due(session: Session, now: datetime, limit: int = 20) -> list[int]:
     for row_id in list(session.exec(query)):
         # On PostgreSQL the row is already ours (locked, skipped by the others); on SQLite the WHERE is the claim.
         taken = session.exec(update(EmailOutbox).where(col(EmailOutbox.id) == row_id, due)
-                             .values(status=EmailStatus.SENDING, claimed_until=now + LEASE)).rowcount
+                             .values(status=EmailStatus.SENDING, claimed_until=now + LEASE,
+                                     claim_token=token)).rowcount
         if taken == 1:
             claimed.append(row_id)
     return claimed
 
 
-def mark_sent(session: Session, row_id: int, now: datetime, *, kept: bool = False) -> None:
-    session.exec(update(EmailOutbox).where(col(EmailOutbox.id) == row_id)
+def _ours(row_id: int, token: str | None):
+    """The row, while this sender's claim on it stands (any claim when no token is given)."""
+    mine = col(EmailOutbox.id) == row_id
+    return mine if token is None else mine & (col(EmailOutbox.claim_token) == token) & (
+        col(EmailOutbox.status) == EmailStatus.SENDING)
+
+
+def mark_sent(session: Session, row_id: int, now: datetime, *, kept: bool = False, token: str | None = None) -> None:
+    session.exec(update(EmailOutbox).where(_ours(row_id, token))
                  .values(status=EmailStatus.KEPT if kept else EmailStatus.SENT, sent_at=now, claimed_until=None,
-                         attempts=EmailOutbox.attempts + 1, last_error=None))
+                         claim_token=None, attempts=EmailOutbox.attempts + 1, last_error=None))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -70,26 +81,31 @@ def retry_delay(attempts: int) -> timedelta:
     return FIRST_RETRY * (2 ** max(attempts - 1, 0))
 
 
-def mark_failed_try(session: Session, row_id: int, error: str, now: datetime, *, final: bool = False) -> str:
-    """A try that did not deliver: retried later, or given up after GIVE_UP_AFTER (at once when `final`: the row
-    can never become an email). Returns the new status."""
+def mark_failed_try(session: Session, row_id: int, error: str, now: datetime, *, final: bool = False,
+                    token: str | None = None) -> str:
+    """A try that did not deliver: retried later, the last try falling exactly at GIVE_UP_AFTER, then given up (at
+    once when `final`: the row can never become an email). Returns the new status."""
     row = session.get(EmailOutbox, row_id)
     if row is None:
         return "gone"
     attempts = row.attempts + 1
-    next_at = now + retry_delay(attempts)
-    if final or next_at - as_utc(row.created_at) > GIVE_UP_AFTER:
-        session.exec(update(EmailOutbox).where(col(EmailOutbox.id) == row_id)
-                     .values(status=EmailStatus.FAILED, attempts=attempts, claimed_until=None,
-                             last_error=error[:300]))
-        session.add(OrderEvent(order_id=row.order_id, kind="email_failed", source="system",
-                               detail=f"{row.kind} email to {row.to_address} not delivered after {attempts} tries: "
-                                      f"{error}"[:500], created_at=now))
-        return EmailStatus.FAILED
-    session.exec(update(EmailOutbox).where(col(EmailOutbox.id) == row_id)
-                 .values(status=EmailStatus.PENDING, attempts=attempts, claimed_until=None, next_attempt_at=next_at,
-                         last_error=error[:300]))
-    return EmailStatus.PENDING
+    deadline = as_utc(row.created_at) + GIVE_UP_AFTER
+    if final or now >= deadline:
+        failed = session.exec(update(EmailOutbox).where(_ours(row_id, token))
+                              .values(status=EmailStatus.FAILED, attempts=attempts, claimed_until=None,
+                                      claim_token=None, last_error=error[:300])).rowcount
+        if failed:
+            session.add(OrderEvent(order_id=row.order_id, kind="email_failed", source="system",
+                                   detail=f"{row.kind} email to {row.to_address} not delivered after {attempts} "
+                                          f"tries: {error}"[:500], created_at=now))
+            # Staff see it on the dashboard's review count, not only on the order's page.
+            session.exec(update(Order).where(col(Order.id) == row.order_id).values(needs_review=True))
+        return EmailStatus.FAILED if failed else "not ours any more"
+    next_at = min(now + retry_delay(attempts), deadline)
+    retried = session.exec(update(EmailOutbox).where(_ours(row_id, token))
+                           .values(status=EmailStatus.PENDING, attempts=attempts, claimed_until=None,
+                                   claim_token=None, next_attempt_at=next_at, last_error=error[:300])).rowcount
+    return EmailStatus.PENDING if retried else "not ours any more"
 
 
 def emails_of(session: Session, order_id: int) -> list[EmailOutbox]:

@@ -69,7 +69,10 @@ def resend_receipt(session: Session, raw_order_id: object, member: StaffMember, 
     if order.status not in (orders.S.PAID, orders.S.FULFILLED):
         raise StoreError(f"Only a paid order has a receipt to resend; this one is {order.status.replace('_', ' ')}.")
     key = outbox.next_resend_key(session, order.id)
-    outbox.enqueue(session, key, "receipt", order.id, order.customer_email, now=now)
+    if not outbox.enqueue(session, key, "receipt", order.id, order.customer_email, now=now):
+        # Another click took this number at the same moment (SQLite has no row lock to queue behind).
+        raise StoreError("Another copy of the receipt was asked for at the same moment. Check the emails, then "
+                         "try again if you still need one.")
     record_staff(session, order.id, "receipt_resent", member, f"to {order.customer_email}", now, ip)
     return key
 

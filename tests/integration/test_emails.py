@@ -157,7 +157,7 @@ def test_each_refund_owes_one_email_with_its_amount_and_a_repeat_owes_nothing(en
     assert [(row.key, row.amount) for row in owed] == [(f"refund:{refund_ids[0]}", 1000),
                                                       (f"refund:{refund_ids[1]}", order.total - 1000)]
     assert "We refunded $1.000" in texts[0] and "So far $1.000 of" in texts[0]
-    assert "The whole order" in texts[1]
+    assert "All you paid" in texts[1]
 
 
 def test_resend_makes_a_new_email_per_click_recorded_with_the_staff_member(engine, member):
@@ -193,7 +193,7 @@ def test_resend_refuses_an_order_with_no_receipt(engine, member):
 CONTEXT = {"number": 42, "lines": [{"name": "Brass lamp <b>", "quantity": 2, "total": "$25.980"}],
            "total": "$25.980", "link": "https://shop.example.cl/order/tok", "paid_at": "27-11-2026 10:00",
            "carrier": "Chilexpress", "tracking": "CX1", "amount": "$5.000", "refunded": "$5.000",
-           "fully_refunded": False}
+           "fully_refunded": False, "paid": "$12.990"}
 
 
 @pytest.mark.parametrize("kind", outbox.KINDS)
@@ -297,7 +297,10 @@ def test_backoff_doubles_from_a_minute_and_gives_up_after_a_day_on_the_timeline(
         if statuses[-1] == EmailStatus.FAILED:
             break
     assert statuses[-1] == EmailStatus.FAILED and statuses.count(EmailStatus.FAILED) == 1
-    assert len(statuses) == 11  # 1+2+...+512 minutes fit in a day; the next wait would not
+    # Tries at 0, 1, 3, 7 ... 1023 minutes, then the last one at exactly 24 hours: a day of outage is survived.
+    assert len(statuses) == 12
+    assert moment - as_utc(rows(order.id)[0].created_at) == outbox.GIVE_UP_AFTER
+    assert reload_order(order.id).needs_review  # and staff see it on the dashboard
     with session_scope() as session:
         flagged = [entry for entry in backoffice.timeline(session, order.id) if entry.what == "email_failed"]
     assert len(flagged) == 1 and "connection refused" in flagged[0].detail
@@ -410,3 +413,46 @@ def test_senders_on_postgres_never_claim_the_same_row_twice(pg_engine):
     with ThreadPoolExecutor(6) as pool:
         claimed = [row_id for batch in pool.map(claim, range(6)) for row_id in batch]
     assert len(claimed) == len(set(claimed)) == 30
+
+
+def reload_order(order_id):
+    from pepestore.models import Order
+
+    with session_scope() as session:
+        return session.get(Order, order_id)
+
+
+async def test_one_email_that_cannot_be_built_never_holds_the_others_back(engine, monkeypatch):
+    from pepestore.mail import sender
+
+    first, second = place(), place()
+    confirm(first)
+    confirm(second)
+    real_build = sender.build
+
+    def build(session, row_id):
+        if row_id == rows(first.id)[0].id:
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        return real_build(session, row_id)
+
+    monkeypatch.setattr(sender, "build", build)
+    outcomes = await sender.send_due()
+    assert sorted(outcomes.values()) == sorted([EmailStatus.FAILED, "kept"])
+    assert rows(second.id)[0].status == EmailStatus.KEPT and rows(first.id)[0].status == EmailStatus.FAILED
+
+
+def test_a_sender_whose_lease_ran_out_cannot_undo_the_next_senders_work(engine):
+    order = place()
+    confirm(order)
+    row_id = rows(order.id)[0].id
+    now = utcnow()
+    with session_scope() as session:
+        assert outbox.claim_due(session, now, 1, "slow-sender") == [row_id]
+    later = now + outbox.LEASE + timedelta(seconds=1)
+    with session_scope() as session:
+        assert outbox.claim_due(session, later, 1, "next-sender") == [row_id]
+    with session_scope() as session:
+        outbox.mark_sent(session, row_id, later, token="next-sender")
+    with session_scope() as session:  # the slow one finally fails, and must change nothing
+        assert outbox.mark_failed_try(session, row_id, "timeout", later, token="slow-sender") == "not ours any more"
+    assert rows(order.id)[0].status == EmailStatus.SENT

@@ -209,3 +209,16 @@ def test_sender_addresses_may_carry_a_display_name():
     settings = load_settings({**SANDBOX, "SMTP_URL": "smtp://127.0.0.1:1025",
                               "MAIL_FROM": "Pepestore <hola@pepestore.cl>", "MAIL_REPLY_TO": "ayuda@pepestore.cl"})
     assert (settings.mail_sender, settings.mail_reply_to) == ("Pepestore <hola@pepestore.cl>", "ayuda@pepestore.cl")
+
+
+
+@pytest.mark.parametrize("url", ["smtp://mailer:4821#Kq@smtp.example.cl:587", "smtp://user:pa#ss@host:587",
+                                 "smtps://u:a/b?c@host"])
+def test_an_smtp_password_with_unencoded_characters_is_refused_without_being_printed(url):
+    from pepestore.settings import redact_url
+
+    with pytest.raises(SettingsError) as refusal:
+        load_settings({**SANDBOX, "SMTP_URL": url, "MAIL_FROM": "hola@pepestore.cl"})
+    assert "percent-encode" in str(refusal.value)
+    for secret in ("4821#Kq", "pa#ss", "a/b?c"):
+        assert secret not in str(refusal.value) and secret not in redact_url(url)
