@@ -6,6 +6,7 @@ within seconds instead of a request (and a worker thread) hanging for minutes.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import sqlite3
@@ -117,3 +118,14 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def run_in_session(fn, *args, **kwargs):
+    """fn(session, *args) in a transaction of its own: committed when it returns, rolled back when it raises."""
+    with session_scope() as session:
+        return fn(session, *args, **kwargs)
+
+
+async def in_db_thread(fn, *args, **kwargs):
+    """run_in_session in a worker thread: an event handler or background task never waits on the database."""
+    return await asyncio.to_thread(run_in_session, fn, *args, **kwargs)

@@ -60,32 +60,31 @@ class MemoryLimiter:
         now = self._clock()
         with self._lock:
             for key, limit in keys:
-                hits = self._hits.get(key)
-                while hits and hits[0] <= now - window_seconds:
-                    hits.popleft()
-                if hits is not None and not hits:
-                    del self._hits[key]
-                    hits = None
-                if hits is not None and len(hits) >= limit:
+                if len(self._pruned(key, window_seconds, now)) >= limit:
                     return key
             for key, _ in keys:
                 self._hits.setdefault(key, deque()).append(now)
         return None
 
     def record(self, key: str, window_seconds: float) -> int:
+        now = self._clock()
         with self._lock:
-            hits = self._fresh(key, window_seconds)
-            hits.append(self._clock())
+            hits = self._pruned(key, window_seconds, now)
+            self._hits[key] = hits
+            hits.append(now)
             return len(hits)
 
     def count(self, key: str, window_seconds: float) -> int:
         with self._lock:
-            return len(self._fresh(key, window_seconds)) if key in self._hits else 0
+            return len(self._pruned(key, window_seconds, self._clock()))
 
-    def _fresh(self, key: str, window_seconds: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= self._clock() - window_seconds:
+    def _pruned(self, key: str, window_seconds: float, now: float) -> deque[float]:
+        """The key's hits still inside the window; a key left with none is forgotten (memory stays bounded)."""
+        hits = self._hits.get(key, deque())
+        while hits and hits[0] <= now - window_seconds:
             hits.popleft()
+        if not hits:
+            self._hits.pop(key, None)
         return hits
 
 

@@ -11,7 +11,7 @@ from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.admin.orders_page import STATUS_COLORS, STATUS_LABELS
 from pepestore.clock import santiago_label
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread, session_scope
 from pepestore.models import Order, OrderStatus as S, utcnow
 from pepestore.money import format_clp
 from pepestore.models import EmailStatus, RefundStatus
@@ -151,11 +151,6 @@ def parse_units(raw: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 6 else None
 
 
-def _act(action, *args) -> object:
-    with session_scope() as session:
-        return action(session, *args)
-
-
 class OrderDetailState(AdminState):
     order: OrderView = OrderView()
     lines: list[LineRow] = []
@@ -219,7 +214,7 @@ class OrderDetailState(AdminState):
         if member is None:
             return None, sign_in_again()
         try:
-            result = await asyncio.to_thread(_act, action, self._order_id, *args, member, utcnow(),
+            result = await in_db_thread(action, self._order_id, *args, member, utcnow(),
                                              self._client_ip())
         except StoreError as refusal:
             await self._refresh()

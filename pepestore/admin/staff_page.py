@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from pepestore.admin.guard import OWNERS_ONLY, AdminState, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.clock import santiago_label
-from pepestore.db import session_scope
+from pepestore.db import run_in_session, session_scope
 from pepestore.models import utcnow
 from pepestore.staff_models import StaffSession
 from pepestore.store import staff
@@ -33,11 +33,6 @@ def _read() -> list[StaffRow]:
                                           .group_by(StaffSession.staff_id)).all())
         return [StaffRow(member.email, member.role, member.active, santiago_label(member.created_at),
                          open_sessions.get(member.id, 0)) for member in staff.list_staff(session)]
-
-
-def _act(action, *args, **kwargs) -> None:
-    with session_scope() as session:
-        action(session, *args, **kwargs)
 
 
 class StaffState(AdminState):
@@ -80,7 +75,7 @@ class StaffState(AdminState):
         data = form_data if isinstance(form_data, dict) else {}
 
         def add(member):
-            _act(staff.create_staff, data.get("email"), data.get("password"), data.get("role"), utcnow(),
+            run_in_session(staff.create_staff, data.get("email"), data.get("password"), data.get("role"), utcnow(),
                  actor=member.email, actor_id=member.id)
 
         return await self._run("Staff member added.", add)
@@ -88,7 +83,7 @@ class StaffState(AdminState):
     @rx.event
     async def set_active(self, email: str, active: bool):
         def change(member):
-            _act(staff.set_active, email, active is True, utcnow(), actor=member.email, actor_id=member.id)
+            run_in_session(staff.set_active, email, active is True, utcnow(), actor=member.email, actor_id=member.id)
 
         return await self._run("Enabled." if active is True else "Disabled; their sessions have ended.", change)
 
@@ -97,7 +92,7 @@ class StaffState(AdminState):
         data = form_data if isinstance(form_data, dict) else {}
 
         def reset(member):
-            _act(staff.reset_password, data.get("email"), data.get("password"), utcnow(), actor=member.email,
+            run_in_session(staff.reset_password, data.get("email"), data.get("password"), utcnow(), actor=member.email,
                  actor_id=member.id)
 
         return await self._run("Password changed; their sessions have ended.", reset)
@@ -107,7 +102,7 @@ class StaffState(AdminState):
         ip = self._client_ip()
 
         def end(member):
-            _act(staff.end_sessions, email, utcnow(), actor=member.email, actor_id=member.id, ip=ip)
+            run_in_session(staff.end_sessions, email, utcnow(), actor=member.email, actor_id=member.id, ip=ip)
 
         return await self._run("Their sessions have ended.", end)
 

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.mail.message import BadMessage, build
 from pepestore.models import utcnow
 from pepestore.settings import SmtpTransport, get_settings
@@ -26,11 +26,6 @@ from pepestore.store import outbox
 log = logging.getLogger("pepestore.mail")
 POLL_SECONDS = 5
 SMTP_TIMEOUT_SECONDS = 20
-
-
-def _in_session(fn, *args, **kwargs):
-    with session_scope() as session:
-        return fn(session, *args, **kwargs)
 
 
 async def deliver(message: EmailMessage, transport: SmtpTransport) -> None:
@@ -48,7 +43,7 @@ async def send_due(now: datetime | None = None, most: int = 20) -> dict[int, str
     for _ in range(most):
         moment = now or utcnow()
         token = uuid.uuid4().hex
-        claimed = await asyncio.to_thread(_in_session, outbox.claim_due, moment, 1, token)
+        claimed = await in_db_thread(outbox.claim_due, moment, 1, token)
         if not claimed:
             break
         outcomes[claimed[0]] = await _send_one(claimed[0], token, settings.mail_mode, settings.smtp, now)
@@ -60,25 +55,25 @@ async def _send_one(row_id: int, token: str, mode: str, transport: SmtpTransport
     """Never raises: whatever goes wrong with one email is that email's failed try, never the whole pass's."""
 
     def failed(error: str, *, final: bool = False):
-        return asyncio.to_thread(_in_session, outbox.mark_failed_try, row_id, error, now or utcnow(), final=final,
+        return in_db_thread(outbox.mark_failed_try, row_id, error, now or utcnow(), final=final,
                                  token=token)
 
     try:
-        message, _ = await asyncio.to_thread(_in_session, build, row_id)
+        message, _ = await in_db_thread(build, row_id)
     except (BadMessage, ValueError) as problem:  # a message that can never be built: no point trying again
         return await failed(f"{problem.__class__.__name__}: {problem}", final=True)
     except Exception as problem:  # noqa: BLE001 - the database away, say: try again later
         log.exception("email %s not built", row_id)
         return await failed(f"{problem.__class__.__name__}: {problem}")
     if mode == "keep" or transport is None:
-        await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, now or utcnow(), kept=True, token=token)
+        await in_db_thread(outbox.mark_sent, row_id, now or utcnow(), kept=True, token=token)
         return "kept"
     try:
         await deliver(message, transport)
     except Exception as exc:  # noqa: BLE001 - SMTP refusals, network errors, timeouts alike: retried later
         log.warning("email %s not sent: %s", row_id, exc)
         return await failed(f"{exc.__class__.__name__}: {exc}")
-    await asyncio.to_thread(_in_session, outbox.mark_sent, row_id, now or utcnow(), token=token)
+    await in_db_thread(outbox.mark_sent, row_id, now or utcnow(), token=token)
     return "sent"
 
 

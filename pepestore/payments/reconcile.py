@@ -18,7 +18,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread, session_scope
 from pepestore.models import Order, OrderStatus, as_utc, utcnow
 from pepestore.payments import settlement
 from pepestore.payments.config import get_fintoc_config
@@ -35,11 +35,6 @@ SHOPPER_CHECK_EVERY = timedelta(seconds=20)
 PAGE = 50
 WAITING = "still waiting"
 UNREACHABLE = "fintoc unavailable"
-
-
-def _in_session(fn, *args, **kwargs) -> object:
-    with session_scope() as session:
-        return fn(session, *args, **kwargs)
 
 
 def _pending(order_id: int) -> Order | None:
@@ -72,7 +67,7 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
     overdue = moment >= as_utc(order.expires_at)
     if order.fintoc_session_id is None:
         if overdue:
-            await asyncio.to_thread(_in_session, orders.expire_order, order_id, source, moment, session_closed=True)
+            await in_db_thread(orders.expire_order, order_id, source, moment, session_closed=True)
             return "expired (no session)"
         return "no session yet"
     remote, problem = None, "Fintoc was not asked: it failed earlier in this pass"
@@ -92,7 +87,7 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
             return UNREACHABLE
         # The stock must not wait for Fintoc. The session stays marked for closing (orders.expire_order), and a
         # payment that still lands takes the late-payment path.
-        done = await asyncio.to_thread(_in_session, orders.expire_order, order_id, source, moment,
+        done = await in_db_thread(orders.expire_order, order_id, source, moment,
                                        detail=f"{problem}; its session is closed there later")
         return "expired here; Fintoc unreachable" if done else "no change"
     outcome = await asyncio.to_thread(_settle, order_id, remote, source, moment)
@@ -104,7 +99,7 @@ async def check_for_shopper(order_id: int) -> str:
     """An order page asking Fintoc about its order: at most once per SHOPPER_CHECK_EVERY for the order, however many
     tabs show it, so nobody can spend the account's Fintoc requests (about 5 a second) by opening tabs."""
     now = utcnow()
-    if not await asyncio.to_thread(_in_session, orders.claim_check, order_id, now, now + SHOPPER_CHECK_EVERY):
+    if not await in_db_thread(orders.claim_check, order_id, now, now + SHOPPER_CHECK_EVERY):
         return "checked a moment ago"
     return await settle_order(order_id, orders.Source.SHOPPER, now)
 
@@ -143,7 +138,7 @@ async def _each(kind: str, cutoff: datetime, moment: datetime, hold: timedelta, 
         page = await asyncio.to_thread(_page, kind, after_id, cutoff)
         for order_id, session_id in page:
             at = utcnow() if live else moment
-            if await asyncio.to_thread(_in_session, orders.claim_check, order_id, at, at + hold):
+            if await in_db_thread(orders.claim_check, order_id, at, at + hold):
                 yield order_id, session_id
         if len(page) < PAGE:
             return

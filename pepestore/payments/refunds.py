@@ -11,14 +11,13 @@ so Fintoc makes it once however often it is sent.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.models import OrderRefund, RefundStatus, utcnow
 from pepestore.payments.config import get_fintoc_config
 from pepestore.payments.errors import FintocError, FintocInvalidRequestError
@@ -66,11 +65,6 @@ def settle_refund(db: Session, order_id: int, refund: Refund, *, mode: str, sour
     return orders.record_refund(db, order_id, facts, expected_mode=expected_mode, source=source, now=now)
 
 
-def _in_session(fn, *args, **kwargs):
-    with session_scope() as session:
-        return fn(session, *args, **kwargs)
-
-
 async def send(to_send: RefundToSend, source: str) -> str | None:
     """Tell Fintoc about one requested refund and apply its answer. None when all went well, else what to tell
     the person who asked."""
@@ -81,12 +75,12 @@ async def send(to_send: RefundToSend, source: str) -> str | None:
             metadata={"order_id": str(to_send.order_id), "refund_id": str(to_send.refund_id)})
     except FintocInvalidRequestError as refusal:
         reason = f"Fintoc refused it: {refusal.message}"[:200]
-        await asyncio.to_thread(_in_session, refunds.refund_failed, to_send.refund_id, reason, source, utcnow())
+        await in_db_thread(refunds.refund_failed, to_send.refund_id, reason, source, utcnow())
         return reason
     except FintocError as exc:
         log.warning("refund %s not sent: %s", to_send.refund_id, exc)
         return UNREACHABLE
-    await asyncio.to_thread(_in_session, settle_refund, to_send.order_id, answer, mode=get_fintoc_config().mode,
+    await in_db_thread(settle_refund, to_send.order_id, answer, mode=get_fintoc_config().mode,
                             source=source, now=utcnow())
     return None
 
@@ -94,7 +88,7 @@ async def send(to_send: RefundToSend, source: str) -> str | None:
 async def refund_order(order_id: object, amount: object, restock: object, member: StaffMember,
                        ip: str | None = None) -> str | None:
     """Staff refund: written here first (raises StoreError when not allowed), then sent to Fintoc."""
-    to_send = await asyncio.to_thread(_in_session, refunds.request_refund, order_id, amount, restock, member,
+    to_send = await in_db_thread(refunds.request_refund, order_id, amount, restock, member,
                                       utcnow(), ip)
     return await send(to_send, Source.ADMIN)
 
@@ -102,7 +96,7 @@ async def refund_order(order_id: object, amount: object, restock: object, member
 async def reconcile_refunds(now: datetime | None = None) -> dict[int, str]:
     """Send again what Fintoc never took; ask Fintoc how the ones it took ended (a webhook may be late or lost)."""
     moment = now or utcnow()
-    stale = await asyncio.to_thread(_in_session, refunds.unsettled, moment - refunds.RETRY_AFTER)
+    stale = await in_db_thread(refunds.unsettled, moment - refunds.RETRY_AFTER)
     outcomes: dict[int, str] = {}
     for row in stale:
         outcomes[row.id] = await _reconcile_one(row, moment)
@@ -111,7 +105,7 @@ async def reconcile_refunds(now: datetime | None = None) -> dict[int, str]:
 
 async def _reconcile_one(row: OrderRefund, moment: datetime) -> str:
     if row.status == RefundStatus.REQUESTED:
-        to_send = await asyncio.to_thread(_in_session, refunds.sending_payload, row.id)
+        to_send = await in_db_thread(refunds.sending_payload, row.id)
         if to_send is None:
             return "nothing to send"
         problem = await send(to_send, Source.RECONCILER)
@@ -123,11 +117,11 @@ async def _reconcile_one(row: OrderRefund, moment: datetime) -> str:
     except FintocError as exc:
         log.warning("could not read refund %s: %s", row.fintoc_refund_id, exc)
         return "fintoc unavailable"
-    outcome = await asyncio.to_thread(_in_session, settle_refund, row.order_id, remote,
+    outcome = await in_db_thread(settle_refund, row.order_id, remote,
                                       mode=get_fintoc_config().mode, source=Source.RECONCILER, now=moment)
     if remote.status in IN_FLIGHT:
         # Still with Fintoc: look again after another wait, not at every pass.
-        await asyncio.to_thread(_in_session, _touch, row.id, moment)
+        await in_db_thread(_touch, row.id, moment)
     return outcome
 
 

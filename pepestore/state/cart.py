@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 
 import reflex as rx
 
 from pepestore import routes
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread, session_scope
 from pepestore.money import format_clp
 from pepestore.state.page_load import page_load
 from pepestore.store import cart as cart_service
@@ -16,11 +15,6 @@ from pepestore.store.errors import StoreError
 log = logging.getLogger("pepestore.cart")
 
 CART_UNAVAILABLE = "We couldn't update your cart just now. Please try again in a moment."
-
-
-def _in_session(fn, *args):
-    with session_scope() as session:
-        return fn(session, *args)
 
 
 @dataclasses.dataclass
@@ -76,7 +70,7 @@ class CartState(rx.State):
     @rx.event
     @page_load
     async def load(self):
-        view = await asyncio.to_thread(_in_session, cart_service.load_cart, self.token)
+        view = await in_db_thread(cart_service.load_cart, self.token)
         if self.token and not view.token:
             # A token we never issued (edited by hand, or its cart was purged): start afresh, say so once.
             self.token = ""
@@ -86,7 +80,7 @@ class CartState(rx.State):
 
     async def _apply(self, change_fn, *args):
         try:
-            change = await asyncio.to_thread(_in_session, change_fn, self.token, *args)
+            change = await in_db_thread(change_fn, self.token, *args)
         except StoreError as refusal:
             return None, rx.toast.error(refusal.message)
         except Exception:  # noqa: BLE001 - a database that is down or slow: say so, keep the cart as shown
