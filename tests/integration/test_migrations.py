@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import pepestore.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from pepestore.search_index import SEARCH_INDEXES, SEARCH_OBJECT_PREFIX
 from pepestore.settings import PROJECT_ROOT
 
 
@@ -23,11 +24,17 @@ def migrate(database_url: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _not_search(name, type_, _parent_names) -> bool:
+    """The search index's objects are made outside the metadata (pepestore/search_index.py): its FTS5 tables
+    on SQLite, its trigram indexes on PostgreSQL."""
+    return not (name and (name.startswith(SEARCH_OBJECT_PREFIX) or name in SEARCH_INDEXES))
+
+
 def schema_differences(database_url: str) -> list:
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _not_search})
             return compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()
