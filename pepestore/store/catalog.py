@@ -184,3 +184,15 @@ def get_product_by_slug(session: Session, slug: object) -> Product | None:
     return session.exec(
         select(Product).where(Product.slug == slug, col(Product.active).is_(True))
     ).first()
+
+
+def page_numbers(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The numbered links of a pager: first, last and `around` either side of the current page; None marks a gap.
+    page_numbers(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]"""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers

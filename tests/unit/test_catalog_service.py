@@ -5,6 +5,7 @@ from pepestore.store import catalog
 from pepestore.store.catalog import CatalogQuery
 from pepestore.store.catalog_data import SEED_PRODUCTS
 from pepestore.store.seed import seed_catalog
+from tests.search_cases import check_paging, check_search
 
 
 def names(products):
@@ -92,3 +93,37 @@ def test_product_by_slug(session):
     assert catalog.get_product_by_slug(session, "cast-iron-teapot").name == "Cast Iron Teapot"
     for bad in ("no-such-thing", "", None, 42, "x" * 300):
         assert catalog.get_product_by_slug(session, bad) is None
+
+
+def test_search_on_sqlite_uses_fts5_and_handles_special_characters(session):
+    check_search(session)
+
+
+def test_sqlite_search_reads_the_fts5_index(session):
+    from sqlalchemy import text
+
+    plan = session.connection().execute(text(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM product_search WHERE product_search MATCH '\"mug\"'")).all()
+    assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan), plan
+
+
+def test_pages_of_24_in_a_stable_order(session):
+    check_paging(session)
+
+
+def test_page_numbers_from_urls():
+    parse = catalog.parse_page
+    assert [parse(v) for v in (None, "", "1", "2", "0", "-1", "2.5", "x", "٣", ["2"], 3)] == [
+        1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert parse("9" * 50) == catalog.MAX_PAGE
+    assert CatalogQuery.from_params({"page": "3", "q": " mug ", "sort": "name"}).to_params() == {
+        "q": "mug", "sort": "name", "page": "3"}
+    assert CatalogQuery.from_params({"page": "1"}).to_params() == {}
+
+
+def test_pager_numbers():
+    assert catalog.page_numbers(1, 1) == [1]
+    assert catalog.page_numbers(1, 3) == [1, 2, 3]
+    assert catalog.page_numbers(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]
+    assert catalog.page_numbers(1, 20) == [1, 2, 3, None, 20]
+    assert catalog.page_numbers(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]
