@@ -65,7 +65,7 @@ def _filters() -> rx.Component:
         ),
         rx.flex(
             rx.foreach(CatalogState.category_links, _category_chip),
-            gap="2",
+            style={"gap": "8px"},
             wrap="wrap",
             id="category-filter",
         ),
@@ -114,6 +114,7 @@ def _products() -> rx.Component:
                     spacing=rx.breakpoints(initial="3", sm="4"),
                     width="100%",
                     id="product-grid",
+                    data_live=rx.cond(CatalogState.live, "true", "false"),
                 ),
                 _pager(),
                 width="100%",
@@ -171,7 +172,7 @@ def _pager() -> rx.Component:
                 _step("Previous", "chevron-left", CatalogState.prev_href, "prev", "page-prev"),
                 rx.foreach(CatalogState.page_links, _page_link),
                 _step("Next", "chevron-right", CatalogState.next_href, "next", "page-next"),
-                gap="2",
+                style={"gap": "8px"},
                 wrap="wrap",
                 justify="center",
                 align="center",
@@ -187,18 +188,21 @@ def _pager() -> rx.Component:
 # The prerendered HTML holds the default view's first page. A URL asking for another view (a search, a
 # category, a sort, page 3) would show those wrong products until the live page arrives; this runs as the HTML is
 # parsed, before the grid paints, and hides them behind grey blocks the load event removes (REVEAL_SCRIPT).
+# A plain <script> in the body, not rx.script (which goes through Helmet and runs only after hydration); its text
+# set as inner HTML, since React escapes a script's text children.
 PENDING_VIEW_SCRIPT = """(function () {
   var params = new URLSearchParams(window.location.search);
   if (!["q", "category", "sort", "page"].some(function (key) { return params.get(key); })) return;
   if (document.getElementById("catalog-pending")) return;
   var style = document.createElement("style");
   style.id = "catalog-pending";
-  style.textContent = ".product-card > * { visibility: hidden; } .product-card { background: var(--gray-a3); }"
+  style.textContent = ".product-card * { visibility: hidden; } .product-card { background: var(--gray-a3); }"
     + " #result-count, #pager { visibility: hidden; }";
   document.head.appendChild(style);
 })();"""
 
 
 def catalog_page() -> rx.Component:
-    return page(_hero(), _filters(), rx.script(PENDING_VIEW_SCRIPT),
+    return page(_hero(), _filters(),
+                rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": PENDING_VIEW_SCRIPT}}),
                 rx.box(_results(), width="100%", padding_top="20px"))

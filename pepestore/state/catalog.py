@@ -49,6 +49,8 @@ class CatalogState(rx.State):
     pages: int = 1
     total: int = 0
     loading: bool = True
+    # False in the prerendered page (its products may be stale); True once this visit's load has read them.
+    live: bool = False
     load_failed: bool = False
 
     @rx.var
@@ -94,6 +96,7 @@ class CatalogState(rx.State):
         found, self.categories = await asyncio.to_thread(_read_catalog, query)
         self._show(found)
         self.loading = False
+        self.live = True
         return rx.call_script(REVEAL_SCRIPT)
 
     def _show(self, found: CatalogPage) -> None:
