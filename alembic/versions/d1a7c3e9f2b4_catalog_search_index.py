@@ -1,4 +1,4 @@
-"""catalog search index: FTS5 trigram table on SQLite, pg_trgm GIN indexes on PostgreSQL
+"""catalog search index: FTS5 trigram table on SQLite, pg_trgm GIN indexes on PostgreSQL; featured-order index
 
 No SQLModel table changes (autogenerate finds nothing): these objects are dialect-specific and live outside the
 metadata; pepestore/search_index.py creates the same for create_all. Why these indexes: pepestore/store/catalog.py.
@@ -18,6 +18,9 @@ down_revision: Union[str, Sequence[str], None] = 'c4e8a1f2b3d5'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# The catalog's default order, as pepestore/store/catalog.py writes it (constants inline: SQLite matches the
+# expression exactly).
+FEATURED = "CREATE INDEX IF NOT EXISTS ix_product_featured ON product ((CASE WHEN stock > 0 THEN 0 ELSE 1 END), id)"
 SQLITE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS product_search USING fts5("
     "name, description, content='product', content_rowid='id', tokenize='trigram')",
@@ -32,12 +35,14 @@ SQLITE = (
     "INSERT INTO product_search(rowid, name, description) VALUES (new.id, new.name, new.description); END",
     # Index the products already there.
     "INSERT INTO product_search(product_search) VALUES ('rebuild')",
+    FEATURED,
 )
 POSTGRES = (
     # pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner may create it.
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_product_name_trgm ON product USING gin (lower(name) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS ix_product_description_trgm ON product USING gin (lower(description) gin_trgm_ops)",
+    FEATURED,
 )
 
 
@@ -51,6 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     dialect = op.get_bind().dialect.name
+    op.execute("DROP INDEX IF EXISTS ix_product_featured")
     if dialect == "sqlite":
         for trigger in ("product_search_insert", "product_search_delete", "product_search_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select as sa_select, text
+from sqlalchemy import case, func, literal_column, or_, select as sa_select, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -137,7 +137,8 @@ def _filters(session: Session, query: CatalogQuery) -> list[ColumnElement[bool]]
 
 
 def _order(sort: str) -> tuple:
-    in_stock_first = case((col(Product.stock) > 0, 0), else_=1)
+    # Constants inline, so the expression is the one ix_product_featured indexes (pepestore/search_index.py).
+    in_stock_first = case((col(Product.stock) > literal_column("0"), literal_column("0")), else_=literal_column("1"))
     # id last everywhere: equal prices or names must not swap places between pages.
     return {
         "featured": (in_stock_first, col(Product.id)),

@@ -19,7 +19,7 @@ def test_pages_of_24_in_a_stable_order(pg_engine):
         check_paging(session)
 
 
-def test_search_uses_the_trigram_indexes(pg_engine):
+def test_search_and_the_default_order_use_their_indexes(pg_engine):
     with pg_engine.begin() as conn:
         # A catalog large enough that the planner picks the index on its own (no enable_seqscan tricks).
         conn.execute(text(
@@ -35,3 +35,9 @@ def test_search_uses_the_trigram_indexes(pg_engine):
         plan = "\n".join(row[0] for row in session.connection().exec_driver_sql(f"EXPLAIN {compiled}"))
     assert "ix_product_name_trgm" in plan and "ix_product_description_trgm" in plan, plan
     assert "Seq Scan" not in plan, plan
+    with Session(pg_engine) as session:
+        first_page = select(Product.id).where(*catalog._filters(session, CatalogQuery())).order_by(
+            *catalog._order("featured")).limit(24)
+        compiled = first_page.compile(pg_engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in session.connection().exec_driver_sql(f"EXPLAIN {compiled}"))
+    assert "ix_product_featured" in plan and "Sort" not in plan, plan

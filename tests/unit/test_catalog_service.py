@@ -127,3 +127,14 @@ def test_pager_numbers():
     assert catalog.page_numbers(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]
     assert catalog.page_numbers(1, 20) == [1, 2, 3, None, 20]
     assert catalog.page_numbers(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]
+
+
+def test_the_default_order_reads_its_index(session):
+    from sqlmodel import select as sm_select
+
+    statement = sm_select(Product.id).where(*catalog._filters(session, CatalogQuery())).order_by(
+        *catalog._order("featured")).limit(24)
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+    assert any("ix_product_featured" in row[-1] for row in plan), plan
+    assert not any("TEMP B-TREE" in row[-1] for row in plan), plan
