@@ -125,6 +125,7 @@ def service_figures(database_url: str) -> dict[str, str]:
                "tab state (JSON)": f"{len(json.dumps(own, default=str)):,} B"}
     with db.session_scope() as session:
         figures["load: count + page 1"] = f"{median_ms(lambda: catalog.list_page(session, CatalogQuery())):.1f} ms"
+        figures["load: categories"] = f"{median_ms(lambda: catalog.list_categories(session)):.1f} ms"
         deep = CatalogQuery(page=200)  # the last page when there are fewer
         figures["load: page 200"] = f"{median_ms(lambda: catalog.list_page(session, deep)):.1f} ms"
         for label, term in SEARCHES.items():
