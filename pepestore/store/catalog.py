@@ -172,11 +172,21 @@ def list_products(session: Session, query: CatalogQuery) -> list[Product]:
     return list(session.exec(statement))
 
 
+# DISTINCT would read every product; this hops from one category to the next through ix_product_category (a
+# "loose index scan"), so it costs one index seek per category, at 28 products or 100 000.
+_CATEGORIES = text("""
+WITH RECURSIVE found(category) AS (
+    SELECT min(category) FROM product WHERE active = :yes
+    UNION ALL
+    SELECT (SELECT min(category) FROM product WHERE active = :yes AND category > found.category)
+    FROM found WHERE found.category IS NOT NULL
+)
+SELECT category FROM found WHERE category IS NOT NULL
+""")
+
+
 def list_categories(session: Session) -> list[str]:
-    statement = (
-        select(Product.category).where(col(Product.active).is_(True)).distinct().order_by(Product.category)
-    )
-    return list(session.exec(statement))
+    return list(session.connection().execute(_CATEGORIES, {"yes": True}).scalars())
 
 
 def get_product_by_slug(session: Session, slug: object) -> Product | None:

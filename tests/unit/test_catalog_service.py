@@ -138,3 +138,12 @@ def test_the_default_order_reads_its_index(session):
     plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
     assert any("ix_product_featured" in row[-1] for row in plan), plan
     assert not any("TEMP B-TREE" in row[-1] for row in plan), plan
+
+
+def test_categories_are_those_with_a_published_product(session):
+    assert catalog.list_categories(session) == sorted({item.category for item in SEED_PRODUCTS})
+    for plant in session.exec(select(Product).where(Product.category == "Plants")).all():
+        plant.active = False
+    session.commit()
+    assert "Plants" not in catalog.list_categories(session)
+    assert catalog.list_categories(session) == sorted(set(catalog.list_categories(session)))
