@@ -12,7 +12,7 @@ must call `op.execute` on SQLITE_SEARCH_DDL's triggers again and rebuild the ind
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import Table
 
@@ -51,8 +51,6 @@ SEARCH_INDEXES = ("ix_product_name_trgm", "ix_product_description_trgm", "ix_pro
 
 
 def create_search_index(connection: Connection) -> None:
-    from sqlalchemy import text
-
     statements = {"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRES_SEARCH_DDL}.get(connection.dialect.name, ())
     for statement in statements:
         connection.execute(text(statement))
