@@ -68,7 +68,7 @@ async def test_catalog_load_catches_any_service_failure(engine, monkeypatch):
     def broken(*_args):
         raise RuntimeError("a bug in the catalog service")
 
-    monkeypatch.setattr("pepestore.store.catalog.list_products", broken)
+    monkeypatch.setattr("pepestore.store.catalog.list_page", broken)
     catalog = await new_state(CatalogState)
     visit(catalog, "/")
     await catalog.load()
