@@ -6,7 +6,7 @@ import logging
 import reflex as rx
 
 from pepestore import routes
-from pepestore.db import in_db_thread, session_scope
+from pepestore.db import in_db_thread
 from pepestore.money import format_clp
 from pepestore.state.page_load import page_load
 from pepestore.store import cart as cart_service
@@ -62,10 +62,9 @@ class CartState(rx.State):
         self.subtotal = format_clp(view.subtotal)
         self.loaded = True
 
-    def refresh_view(self) -> None:
+    async def refresh_view(self) -> None:
         """Re-read the cart (after checkout changed stock, or a payment emptied it)."""
-        with session_scope() as session:
-            self._show(cart_service.load_cart(session, self.token))
+        self._show(await in_db_thread(cart_service.load_cart, self.token))
 
     @rx.event
     @page_load
