@@ -75,4 +75,4 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8811)
     port = parser.parse_args().port
     Server(target="webhook_bare:app", address="127.0.0.1", port=port, interface=Interfaces.ASGI, workers=1,
-           working_dir=str(Path(__file__).resolve().parent)).serve()
+           working_dir=Path(__file__).resolve().parent).serve()
