@@ -4,8 +4,8 @@
 
 Makes a throw-away PostgreSQL database (tables, seeded catalog with ample stock), gives each shopper a cart of
 three products, then runs the store's checkout (`pepestore.payments.checkout.start_checkout`: place the order,
-reserve stock, open the Fintoc session, attach it) for all shoppers at once, `--rounds` times, each round with fresh
-carts. Fintoc is a fake that answers instantly, so the figures are the store's work alone (the database, the
+reserve stock, open the Fintoc session, attach it): every shopper checks out `--rounds` carts, each after a random
+pause (0 to 2x `--think` seconds; `--think 0` is all shoppers at the same instant, every round). Fintoc is a fake that answers instantly, so the figures are the store's work alone (the database, the
 limits, the worker threads), not Fintoc's round trip. Prints p50/p95/p99 of one checkout and of its two
 database steps, and drops the database. `--sqlite` runs the same against a SQLite file instead.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import sys
 import tempfile
 import time
@@ -93,7 +94,7 @@ async def run(args, database_url: str) -> None:
     totals: list[float] = []
     errors: list[str] = []
 
-    async def shopper(token: str, n: int) -> None:
+    async def checkout_once(token: str, n: int) -> None:
         started = time.perf_counter()
         try:
             await checkout.start_checkout(token, f"shopper{n}@example.cl", f"tab-{n}", f"10.{n // 250}.{n % 250}.1")
@@ -101,18 +102,26 @@ async def run(args, database_url: str) -> None:
         except Exception as exc:  # noqa: BLE001 - counted and shown
             errors.append(f"{exc.__class__.__name__}: {exc}")
 
-    serial = 0
-    for round_number in range(args.rounds + 1):  # round 0 warms the pool and the caches, and is not counted
-        tokens = [fill_cart(serial + i) for i in range(args.shoppers)]
-        if round_number == 0:
-            await asyncio.gather(*(shopper(t, serial + i) for i, t in enumerate(tokens)))
-            totals.clear(), steps.clear(), errors.clear()
-        else:
-            await asyncio.gather(*(shopper(t, serial + i) for i, t in enumerate(tokens)))
-        serial += args.shoppers
+    # Every cart is filled before the clock starts: what is timed is checking out, nothing else.
+    warm = [fill_cart(i) for i in range(args.shoppers)]
+    carts = [[fill_cart(args.shoppers * (1 + r) + i) for r in range(args.rounds)] for i in range(args.shoppers)]
+    await asyncio.gather(*(checkout_once(t, i) for i, t in enumerate(warm)))  # pools, caches: not counted
+    totals.clear(), steps.clear(), errors.clear()
+
+    async def shopper(i: int) -> None:
+        rng = random.Random(i)
+        for r, token in enumerate(carts[i]):
+            # Shoppers pay when they are ready, not in lockstep: a random pause of 0 to 2x --think first.
+            await asyncio.sleep(rng.random() * 2 * args.think)
+            await checkout_once(token, args.shoppers * (1 + r) + i)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(shopper(i) for i in range(args.shoppers)))
+    elapsed = time.perf_counter() - started
     engine.dispose()
 
-    print(f"\n{args.shoppers} shoppers checking out at once, {args.rounds} rounds, "
+    print(f"\n{args.shoppers} concurrent shoppers, {len(totals)} checkouts in {elapsed:.1f} s "
+          f"({len(totals) / elapsed:.1f}/s, think {args.think} s), "
           f"{'SQLite' if database_url.startswith('sqlite') else 'PostgreSQL'}, Fintoc answering instantly")
     print(summary("checkout (start_checkout)", totals))
     for name, values in steps.items():
@@ -123,7 +132,9 @@ async def run(args, database_url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shoppers", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=15, help="checkouts per shopper")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a shopper waits before each checkout (0: all 20 at the same instant)")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
     args = parser.parse_args()
