@@ -34,7 +34,7 @@ from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, Orde
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
-from pepestore.store import outbox
+from pepestore.store import order_events, outbox
 from pepestore.store.errors import StoreError
 
 S = OrderStatus
@@ -82,14 +82,19 @@ def record(session: Session, order_id: int, kind: str, source: str, detail: str 
                            **({"created_at": now} if now else {})))
 
 
-def _transition(session: Session, order_id: int, to: str, now: datetime, *, allowed_from=None, **values) -> bool:
+def _transition(session: Session, order_id: int, to: str, now: datetime, *, by: str, allowed_from=None,
+                **values) -> bool:
     allowed = allowed_from if allowed_from is not None else ALLOWED_FROM[to]
     result = session.exec(
         update(Order)
         .where(col(Order.id) == order_id, col(Order.status).in_(allowed))
         .values(status=to, updated_at=now, **values)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    # Only the transaction whose UPDATE changed the row gets here: extenders hear of it once, after its commit.
+    order_events.note(session, order_id, to, by, now)
+    return True
 
 
 def _lines(session: Session, order_id: int) -> list[OrderLine]:
@@ -313,7 +318,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         # Real money, but not this order's total: it cannot buy the order. It is kept as a payment to refund, and
         # the stock goes back on sale instead of waiting for a payment that has already come.
         was = order.status
-        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now,
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, by=source,
                        allowed_from=frozenset({S.PENDING_PAYMENT, *LATE_PAYMENT_FROM}), paid_at=now,
                        paid_amount=facts.amount,
                        payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
@@ -325,7 +330,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
             _owe_apology(session, order, now)
             return "payment does not match the order: needs refund"
         return f"not payable from {order.status}"
-    if _transition(session, order.id, S.PAID, now, paid_at=now, paid_amount=facts.amount,
+    if _transition(session, order.id, S.PAID, now, by=source, paid_at=now, paid_amount=facts.amount,
                    payment_intent_id=facts.payment_intent_id):
         record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
         _clear_cart_for(session, order)
@@ -334,7 +339,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
     if order.status in LATE_PAYMENT_FROM:
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
         # A paid session is finished: nothing is left to close at the provider.
-        if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
+        if short is None and _transition(session, order.id, S.PAID, now, by=source, allowed_from=LATE_PAYMENT_FROM,
                                          paid_at=now, paid_amount=facts.amount,
                                          payment_intent_id=facts.payment_intent_id,
                                          fintoc_close_pending_since=None):
@@ -344,7 +349,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
             _clear_cart_for(session, order)
             _owe_receipt(session, order, now)
             return "paid late; stock taken again"
-        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now, paid_amount=facts.amount,
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, by=source, paid_at=now, paid_amount=facts.amount,
                        payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
             _owe_apology(session, order, now)
         record(session, order.id, "flagged", source,
@@ -384,7 +389,7 @@ def _remember_session_to_close(session: Session, order_id: int, now: datetime) -
 def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime, *,
                  session_closed: bool = False) -> bool:
     """session_closed: the caller knows the payment session can no longer be paid (else it is remembered)."""
-    if not _transition(session, order_id, S.CANCELLED, now, status_reason=reason[:200]):
+    if not _transition(session, order_id, S.CANCELLED, now, by=source, status_reason=reason[:200]):
         return False
     _release_stock(session, order_id)
     if not session_closed:
@@ -395,7 +400,7 @@ def cancel_order(session: Session, order_id: int, source: str, reason: str, now:
 
 def expire_order(session: Session, order_id: int, source: str, now: datetime, *, session_closed: bool = False,
                  detail: str | None = None) -> bool:
-    if not _transition(session, order_id, S.EXPIRED, now, status_reason="payment time ran out"):
+    if not _transition(session, order_id, S.EXPIRED, now, by=source, status_reason="payment time ran out"):
         return False
     _release_stock(session, order_id)
     if not session_closed:
@@ -411,7 +416,7 @@ def mark_session_closed(session: Session, order_id: int) -> None:
 
 
 def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) -> bool:
-    if not _transition(session, order_id, S.FULFILLED, now):
+    if not _transition(session, order_id, S.FULFILLED, now, by=source):
         return False
     record(session, order_id, "fulfilled", source, None, now)
     return True
@@ -486,7 +491,7 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
                    now=now)
     refunded = order.refunded_total + facts.amount
     session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
-    if refunded == paid and _transition(session, order.id, S.REFUNDED, now):
+    if refunded == paid and _transition(session, order.id, S.REFUNDED, now, by=source):
         record(session, order.id, "refunded", source,
                f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(paid)} refunded", now)
         return "refunded"
