@@ -19,7 +19,9 @@ from pepestore.pages.not_found import not_found_page
 from pepestore.pages.order import order_page
 from pepestore.payments.reconcile import run_reconciler
 from pepestore.pages.product import product_page
+from pepestore.i18n import DEFAULT as DEFAULT_LANGUAGE
 from pepestore.state.cart import CartState
+from pepestore.state.language import LANG_SCRIPT
 from pepestore.state.catalog import CatalogState
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
@@ -29,7 +31,10 @@ from pepestore.shutdown import certain_exit
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+                     # An English reader's choice (a cookie) sets <html lang="en"> before the page paints.
+                     rx.script(LANG_SCRIPT)],
+    html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
     # The store's routes, then the security headers around everything, the mounted frontend's pages included.
     api_transformer=[build_api(), SecurityHeaders],
 )

@@ -5,6 +5,7 @@ from pepestore.components.load_error import load_error
 from pepestore.components.product import product_card
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
+from pepestore.state.language import t, t_of
 
 
 def _search_box() -> rx.Component:
@@ -13,16 +14,16 @@ def _search_box() -> rx.Component:
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 name="q",
-                placeholder="Search products",
+                placeholder=t("catalog.search_placeholder"),
                 default_value=CatalogState.search,
                 # A new key remounts the uncontrolled input whenever the URL's search changes.
                 key=CatalogState.search,
-                aria_label="Search products",
+                aria_label=t("catalog.search_placeholder"),
                 width="100%",
                 size="3",
                 max_length=80,
             ),
-            rx.button("Search", type="submit", size="3", variant="soft"),
+            rx.button(t("catalog.search"), type="submit", size="3", variant="soft"),
             width="100%",
             spacing="2",
         ),
@@ -49,11 +50,11 @@ def _filters() -> rx.Component:
         rx.flex(
             _search_box(),
             rx.select.root(
-                rx.select.trigger(aria_label="Sort products", min_width="190px"),
+                rx.select.trigger(aria_label=t("catalog.sort_label"), min_width="190px"),
                 rx.select.content(
                     rx.foreach(
                         CatalogState.sort_options,
-                        lambda option: rx.select.item(option[1], value=option[0]),
+                        lambda option: rx.select.item(t_of("sort", option[0]), value=option[0]),
                     )
                 ),
                 value=CatalogState.sort,
@@ -65,7 +66,7 @@ def _filters() -> rx.Component:
             wrap="wrap",
         ),
         rx.flex(
-            _category_chip("All", ""),
+            _category_chip(t("catalog.all"), ""),
             rx.foreach(CatalogState.categories, lambda name: _category_chip(name, name)),
             gap="2",
             wrap="wrap",
@@ -78,9 +79,9 @@ def _filters() -> rx.Component:
 
 def _hero() -> rx.Component:
     return rx.box(
-        rx.heading("Good things for everyday life", size=rx.breakpoints(initial="6", sm="8"), weight="bold"),
+        rx.heading(t("catalog.title"), size=rx.breakpoints(initial="6", sm="8"), weight="bold"),
         rx.text(
-            "Small-batch goods from Chilean makers, shipped from Santiago. Pay by bank transfer with Fintoc.",
+            t("catalog.intro"),
             size="3",
             color=rx.color("gray", 11),
             margin_top="8px",
@@ -92,7 +93,7 @@ def _hero() -> rx.Component:
 def _results() -> rx.Component:
     return rx.cond(
         CatalogState.load_failed,
-        load_error("We couldn't load the products", on_retry=[CartState.load, CatalogState.load]),
+        load_error(t("catalog.load_error"), on_retry=[CartState.load, CatalogState.load]),
         _products(),
     )
 
@@ -109,7 +110,7 @@ def _products() -> rx.Component:
         rx.cond(
             CatalogState.products.length() > 0,
             rx.vstack(
-                rx.text(CatalogState.products.length().to_string() + " products", size="2",
+                rx.text(t("catalog.count", count=CatalogState.products.length()), size="2",
                         color=rx.color("gray", 10), id="result-count"),
                 rx.grid(
                     rx.foreach(CatalogState.products, product_card),
@@ -123,9 +124,9 @@ def _products() -> rx.Component:
             ),
             empty_state(
                 "search-x",
-                "Nothing matches that",
-                "Try another word, or look through every category.",
-                rx.button("Show all products", on_click=CatalogState.clear_filters, variant="soft"),
+                t("catalog.no_match_title"),
+                t("catalog.no_match_body"),
+                rx.button(t("catalog.show_all"), on_click=CatalogState.clear_filters, variant="soft"),
                 id="empty-results",
             ),
         ),

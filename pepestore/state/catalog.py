@@ -6,6 +6,8 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.db import session_scope
+from pepestore.i18n import say
+from pepestore.state.language import language_of
 from pepestore.state.page_load import page_load
 from pepestore.state.product_view import ProductView, product_view
 from pepestore.store import catalog
@@ -53,15 +55,15 @@ class CatalogState(rx.State):
         return self._go(query)
 
     @rx.event
-    def choose_category(self, category: str):
+    async def choose_category(self, category: str):
         if category and category not in self.categories:
-            return rx.toast.error("That category does not exist.")
+            return rx.toast.error(say(await language_of(self), "catalog.unknown_category"))
         return self._go(CatalogQuery(search=self.search, category=category, sort=self.sort))
 
     @rx.event
-    def choose_sort(self, sort: str):
+    async def choose_sort(self, sort: str):
         if sort not in catalog.SORTS:
-            return rx.toast.error("That sort order is not available.")
+            return rx.toast.error(say(await language_of(self), "catalog.unknown_sort"))
         return self._go(CatalogQuery(search=self.search, category=self.category, sort=sort))
 
     @rx.event

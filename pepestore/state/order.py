@@ -14,14 +14,15 @@ from pepestore.models import Order, OrderStatus
 from pepestore.money import format_clp
 from pepestore.payments.checkout import CANCELLED_ON_FINTOC, abandon_order
 from pepestore.payments.reconcile import check_for_shopper
+from pepestore.i18n import say
 from pepestore.state.cart import CartState
+from pepestore.state.language import language_of
 from pepestore.state.page_load import page_load
 from pepestore.store import orders
 
 log = logging.getLogger("pepestore.order")
 
-CANCEL_FAILED = ("We couldn't cancel this order just now. Nothing more will be charged; if you don't pay, it expires "
-                 "by itself and the items go back on sale.")
+CANCEL_FAILED = "order.cancel_failed"  # a key of pepestore/i18n
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
 # Rounds at which the page asks Fintoc itself (after 10 s and 60 s). Rarely: Fintoc allows 5 requests a second
@@ -105,20 +106,21 @@ class OrderState(rx.State):
         """Back from Fintoc's cancel_url: the same path as leaving the widget (settle, close at Fintoc, cancel)."""
         async with self:
             order_id = self._order_id
+            lang = await language_of(self)
         if not order_id:
             return None
         try:
             await abandon_order(order_id, CANCELLED_ON_FINTOC)
         except Exception:  # noqa: BLE001 - the database or Fintoc away: say so; the order page keeps watching
             log.exception("cancelling order %s on return from Fintoc failed", order_id)
-            return [rx.toast.error(CANCEL_FAILED), OrderState.watch]
+            return [rx.toast.error(say(lang, CANCEL_FAILED)), OrderState.watch]
         async with self:
             self.refresh()
             cancelled, pending = self.status == OrderStatus.CANCELLED, self.pending
             if cancelled:
                 (await self.get_state(CartState)).refresh_view()
         if cancelled:
-            return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
+            return [rx.redirect(routes.CART), rx.toast.info(say(lang, "checkout.cancelled"))]
         return OrderState.watch if pending else None
 
     @rx.event(background=True)

@@ -36,6 +36,7 @@ from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
 from pepestore.store import order_events, outbox
 from pepestore.store.errors import StoreError
+from pepestore.i18n import text
 
 S = OrderStatus
 MAX_ORDER_TOTAL = 6_999_999  # Fintoc takes payments below 7.000.000 CLP
@@ -68,7 +69,7 @@ class Source:
 def valid_email(raw: object) -> str:
     email = raw.strip() if isinstance(raw, str) else ""
     if len(email) > 254 or not _EMAIL.match(email):
-        raise StoreError("Please enter a valid email address, like ana@example.cl.")
+        raise StoreError(text("checkout.bad_email"))
     return email
 
 
@@ -174,8 +175,7 @@ def _refuse_too_many_open(session: Session, client_ip: str | None) -> None:
         select(func.count()).select_from(Order).where(Order.client_ip == client_ip, Order.status == S.PENDING_PAYMENT)
     ).one()
     if open_here >= limit:
-        raise StoreError(f"There are already {open_here} orders waiting for payment from your connection. Pay or "
-                         "cancel one of them first, or wait for them to expire.")
+        raise StoreError(text("checkout.too_many_open", count=open_here))
 
 
 def place_order(session: Session, cart_token: object, raw_email: object, client_token: str | None,
@@ -191,7 +191,7 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if is_well_formed_token(cart_token):
         cart = session.exec(select(Cart).where(Cart.token == cart_token).with_for_update()).first()
     if cart is None:
-        raise StoreError("Your cart is empty.")
+        raise StoreError(text("checkout.cart_empty"))
     open_orders = session.exec(
         select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT)
         .order_by(col(Order.id)).with_for_update(key_share=True)
@@ -214,20 +214,20 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
         .where(CartLine.cart_id == cart.id).order_by(col(CartLine.added_at), col(CartLine.id))
     ).all()
     if not rows:
-        raise StoreError("Your cart is empty.")
+        raise StoreError(text("checkout.cart_empty"))
     for line, product in rows:
         if not product.active or product.stock == 0:
-            raise StoreError(f"Sorry, {product.name} is sold out. Remove it from your cart to continue.")
+            raise StoreError(text("checkout.sold_out", name=product.name))
         if line.quantity > product.stock:
-            raise StoreError(f"Only {product.stock} of {product.name} left. Lower the quantity to continue.")
+            raise StoreError(text("checkout.only_left", count=product.stock, name=product.name))
     total = sum(product.price * line.quantity for line, product in rows)
     if total > MAX_ORDER_TOTAL:
-        raise StoreError(f"Bank transfers through Fintoc are limited to {format_clp(MAX_ORDER_TOTAL)} per order.")
+        raise StoreError(text("checkout.limit", limit=format_clp(MAX_ORDER_TOTAL)))
 
     _refuse_too_many_open(session, client_ip)
     taken_out = _take_stock(session, [(p.id, line.quantity, p.name) for line, p in rows])
     if taken_out:
-        raise StoreError(f"Sorry, {taken_out} just sold out. Your cart shows what is left.")
+        raise StoreError(text("checkout.just_sold_out", name=taken_out))
     if admit is not None:
         admit()  # last: a refusal for stock or input must not spend the shopper's allowance
     # A closed order (exited, expired) already used this cart revision: the new one gets its own.
@@ -253,7 +253,7 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
             session.flush()
     except IntegrityError:
         # Another tab placed this very cart a moment ago (SQLite has no row lock to queue us behind it).
-        raise StoreError("This cart is already being checked out in another tab.") from None
+        raise StoreError(text("checkout.other_tab")) from None
     for line, product in rows:
         session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name, image=product.image,
                               unit_price=product.price, quantity=line.quantity))

@@ -239,7 +239,7 @@ def test_header_injection_addresses_are_refused_at_checkout(engine, email):
     with session_scope() as session:
         product_id = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()
         token = cart.add_item(session, "", product_id, 1).cart.token
-    with pytest.raises(StoreError, match="valid email"):
+    with pytest.raises(StoreError, match="correo válido"):
         with session_scope() as session:
             orders.place_order(session, token, email, None, utcnow())
 
