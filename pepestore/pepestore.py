@@ -19,7 +19,7 @@ from pepestore.pages.not_found import not_found_page
 from pepestore.pages.order import order_page
 from pepestore.payments.reconcile import run_reconciler
 from pepestore.pages.product import product_page
-from pepestore.i18n import DEFAULT as DEFAULT_LANGUAGE
+from pepestore.i18n import DEFAULT as DEFAULT_LANGUAGE, say
 from pepestore.state.cart import CartState
 from pepestore.state.language import LANG_SCRIPT
 from pepestore.state.catalog import CatalogState
@@ -47,11 +47,11 @@ if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)
 on_order_changed(partial(push_order_update, app))
 
-app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
+app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "title.catalog"),
              on_load=[CartState.load, CatalogState.load])
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
-app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
-app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
+app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load)
+app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.order"), on_load=[CartState.load, OrderState.load])
 # The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send
 # their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says
 # Origin: null), so sign-in and sign-out can refuse any other origin.
@@ -66,4 +66,4 @@ app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order —
              on_load=OrderDetailState.load, meta=ADMIN_META)
 app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
              meta=ADMIN_META)
-app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)
+app.add_page(not_found_page, route="404", title=say(DEFAULT_LANGUAGE, "title.not_found"), on_load=CartState.load)

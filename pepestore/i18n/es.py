@@ -4,6 +4,11 @@ ES: dict[str, str] = {
     # language switch
     "language.switch_label": "Cambiar idioma",
     "language.unknown": "Ese idioma no está disponible.",
+    # page titles (in the tab; fixed when the frontend is built, so in the default language)
+    "title.catalog": "Pepestore — Productos chilenos para todos los días",
+    "title.cart": "Tu carrito — Pepestore",
+    "title.order": "Tu pedido — Pepestore",
+    "title.not_found": "Página no encontrada — Pepestore",
     # layout
     "layout.cart": "Carrito",
     "layout.open_cart": "Abrir el carrito",
@@ -138,6 +143,32 @@ ES: dict[str, str] = {
     "order.to_catalog": "Ir al catálogo",
     "order.cancel_failed": "No pudimos cancelar este pedido ahora. No se cobrará nada más; si no pagas, vence solo y "
                            "los productos vuelven a la venta.",
+    # emails (pepestore/mail/templates)
+    "mail.subject.receipt": "Tu comprobante de Pepestore del pedido #{number}",
+    "mail.subject.shipped": "El pedido #{number} va en camino",
+    "mail.subject.refund": "Reembolso de {amount} del pedido #{number}",
+    "mail.subject.apology": "Sobre el pedido #{number}: tu reembolso va en camino",
+    "mail.receipt.heading": "Gracias: tu pago está confirmado",
+    "mail.receipt.body": "Recibimos {total} por el pedido #{number}.",
+    "mail.receipt.body_at": "Recibimos {total} por el pedido #{number} el {paid_at}.",
+    "mail.receipt.next": "Te escribiremos de nuevo cuando lo despachemos.",
+    "mail.shipped.heading": "Tu pedido va en camino",
+    "mail.shipped.body": "El pedido #{number} salió de nuestra bodega con {carrier}. Número de seguimiento: "
+                         "{tracking}.",
+    "mail.refund.heading": "Te reembolsamos {amount}",
+    "mail.refund.body": "Te reembolsamos {amount} del pedido #{number} a la cuenta desde la que pagaste.",
+    "mail.refund.full": "Ya se reembolsó todo lo que pagaste ({paid}).",
+    "mail.refund.partial": "Hasta ahora se han reembolsado {refunded} de los {paid} que pagaste.",
+    "mail.refund.banks": "Los bancos suelen mostrarlo en unos pocos días hábiles.",
+    "mail.apology.heading": "Lo sentimos: tu reembolso va en camino",
+    "mail.apology.body": "Tu pago del pedido #{number} nos llegó, pero no pudimos completar el pedido. Te "
+                         "devolveremos todo el dinero a la cuenta desde la que pagaste; no necesitas hacer nada. Te "
+                         "escribiremos cuando hagamos el reembolso.",
+    "mail.see_order": "Ver tu pedido",
+    "mail.see_order_at": "Ver tu pedido: {link}",
+    "mail.or_link": "O abre este enlace:",
+    "mail.footer": "Pepestore · Santiago, Chile. Recibes este correo porque hiciste el pedido #{number}.",
+    "mail.total": "Total",
     # not found
     "notfound.title": "Esta página no existe",
     "notfound.body": "Puede que el enlace sea antiguo o tenga un error. En el catálogo está todo lo que vendemos.",

@@ -65,7 +65,7 @@ def test_a_purchase_sends_one_receipt_over_smtp_and_staff_can_resend_it(browser,
         assert recipients == ["receipt.me@example.cl"]
         with Session(engine) as session:
             order = session.exec(select(Order).where(Order.public_token == token)).one()
-        assert receipt["Subject"] == f"Your Pepestore receipt for order #{order.id}"
+        assert receipt["Subject"] == f"Tu comprobante de Pepestore del pedido #{order.id}"
         assert receipt["From"] == "Pepestore <hola@pepestore.cl>"
         text = receipt.get_body(("plain",)).get_content()
         html = receipt.get_body(("html",)).get_content()
