@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.shop import choose_language
 from tests.browser.store_process import ARTIFACTS, running_store
 from tests.conftest import service_unavailable
 
@@ -58,7 +59,7 @@ def context(browser, request, store_url):
     marker = request.node.get_closest_marker("language")
     language = marker.args[0] if marker else "en"
     if language != "es-CL":
-        context.add_cookies([{"name": "pepestore_lang", "value": language, "url": store_url}])
+        choose_language(context, store_url, language)
     yield context
     if getattr(request.node, "failed", False):
         for index, page in enumerate(context.pages):

@@ -68,9 +68,10 @@ def test_a_first_visit_buys_in_spanish_and_no_page_shows_a_key(page):
     expect(toast(page, "Ingresa un correo válido")).to_be_visible()
     page.locator("#checkout-email").fill("ana@example.cl")
     page.get_by_role("button", name="Pagar con Fintoc").click()
-    dialog = page.get_by_role("dialog", name="Fintoc sandbox payment")
+    dialog = page.get_by_role("dialog", name="Pago de prueba con Fintoc")  # the sandbox's widget speaks it too
+    expect(dialog).to_contain_text("Monto a pagar por transferencia")
     dialog.get_by_role("button", name="BCI").click()
-    dialog.get_by_role("button", name="Approve payment").click()
+    dialog.get_by_role("button", name="Aprobar pago").click()
     page.wait_for_url(re.compile(r"/order/[\w-]+$"))
     expect(page.locator(STATUS)).to_have_attribute("data-status", "paid", timeout=20_000)
     expect(page.locator(STATUS)).to_contain_text("Pago recibido")

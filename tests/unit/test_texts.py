@@ -61,3 +61,10 @@ def test_refusals_are_said_in_the_readers_language_and_spanish_by_default():
     assert StoreError("plain words").say("en") == "plain words"
     assert Text("stock.few", count=2).say("en") == "Only 2 left"
     assert DEFAULT == "es-CL"
+
+
+def test_the_sandbox_widget_names_only_texts_that_exist():
+    widget = (ROOT / "payments" / "sandbox" / "widget.js").read_text()
+    named = set(re.findall(r'\btr\("([a-z_]+)"\)', widget))
+    assert len(named) > 12
+    assert sorted(f"sandbox.{name}" for name in named if f"sandbox.{name}" not in LANGUAGES[DEFAULT]) == []
