@@ -6,7 +6,7 @@ from pepestore.components.load_error import load_error
 from pepestore.models import OrderStatus
 from pepestore.settings import get_settings
 from pepestore.state.cart import CartState
-from pepestore.state.language import t
+from pepestore.state.language import t, t_of
 from pepestore.state.order import OrderLineRow, OrderState
 
 
@@ -44,8 +44,10 @@ def _status() -> rx.Component:
         (OrderStatus.FULFILLED, _banner("package-check", "green", t("order.fulfilled_title"),
                                         t("order.fulfilled_body"))),
         (OrderStatus.CANCELLED, _banner("circle-x", "red", t("order.cancelled_title"),
+                                        rx.cond(OrderState.reason_key == "staff", t("order.reason_staff", why=OrderState.reason),
+                                        rx.cond(OrderState.reason_key != "", t_of("reason", OrderState.reason_key),
                                         rx.cond(OrderState.reason != "", t("order.reason", reason=OrderState.reason),
-                                                t("order.no_money_taken")), back)),
+                                                t("order.no_money_taken")))), back)),
         (OrderStatus.EXPIRED, _banner("clock", "orange", t("order.expired_title"),
                                       t("order.expired_body"), back)),
         (OrderStatus.PAID_NEEDS_REFUND, _banner("rotate-ccw", "orange", t("order.late_title"),

@@ -23,6 +23,15 @@ from pepestore.store import orders
 log = logging.getLogger("pepestore.order")
 
 CANCEL_FAILED = "order.cancel_failed"  # a key of pepestore/i18n
+# Why an order was cancelled, as the services store it (in English, for staff timelines) -> the shopper's text.
+REASON_KEYS = {
+    "the shopper closed the payment window": "closed_window",
+    "the shopper cancelled on Fintoc's page": "cancelled_on_fintoc",
+    "the bank rejected the payment": "bank_rejected",
+    "the bank failed the payment": "bank_failed",
+    "replaced by an order for the changed cart": "replaced",
+    "cancelled by staff: ": "staff",
+}
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
 # Rounds at which the page asks Fintoc itself (after 10 s and 60 s). Rarely: Fintoc allows 5 requests a second
@@ -41,7 +50,8 @@ class OrderLineRow:
 
 class OrderState(rx.State):
     status: str = ""
-    reason: str = ""
+    reason: str = ""  # as stored (English, for staff), shown when it is not one of REASON_KEYS
+    reason_key: str = ""  # "reason.<this>" in pepestore/i18n, when the stored reason is a known one
     total: str = ""
     email: str = ""
     placed_at: str = ""
@@ -72,6 +82,9 @@ class OrderState(rx.State):
         self._order_id = order.id
         self.status = order.status
         self.reason = order.status_reason or ""
+        self.reason_key = next((key for stored, key in REASON_KEYS.items() if self.reason.startswith(stored)), "")
+        if self.reason_key == "staff":
+            self.reason = self.reason.removeprefix("cancelled by staff: ")
         self.total = format_clp(order.total)
         self.email = order.customer_email
         self.placed_at = santiago_label(order.created_at)  # as shoppers in Chile read it; stored in UTC

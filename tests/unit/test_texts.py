@@ -68,3 +68,11 @@ def test_the_sandbox_widget_names_only_texts_that_exist():
     named = set(re.findall(r'\btr\("([a-z_]+)"\)', widget))
     assert len(named) > 12
     assert sorted(f"sandbox.{name}" for name in named if f"sandbox.{name}" not in LANGUAGES[DEFAULT]) == []
+
+
+def test_every_known_cancel_reason_has_a_text_for_the_shopper():
+    from pepestore.payments.checkout import CANCELLED_ON_FINTOC, EXITED_WIDGET
+    from pepestore.state.order import REASON_KEYS
+
+    assert {EXITED_WIDGET, CANCELLED_ON_FINTOC, "the bank rejected the payment"} <= set(REASON_KEYS)
+    assert sorted(f"reason.{key}" for key in REASON_KEYS.values() if f"reason.{key}" not in LANGUAGES[DEFAULT]) == []
