@@ -76,3 +76,13 @@ def test_every_known_cancel_reason_has_a_text_for_the_shopper():
 
     assert {EXITED_WIDGET, CANCELLED_ON_FINTOC, "the bank rejected the payment"} <= set(REASON_KEYS)
     assert sorted(f"reason.{key}" for key in REASON_KEYS.values() if f"reason.{key}" not in LANGUAGES[DEFAULT]) == []
+
+
+def test_every_order_status_has_a_label_in_both_languages():
+    from pepestore.models import OrderStatus
+    from pepestore.store import backoffice
+
+    every = {value for name, value in vars(OrderStatus).items() if name.isupper() and isinstance(value, str)}
+    statuses = {*backoffice.STATUSES, *every, "all"}
+    assert len(every) >= 7
+    assert sorted(s for s in statuses if f"status.{s}" not in LANGUAGES[DEFAULT]) == []
