@@ -43,7 +43,10 @@ class Text:
         self.key, self.params = key, params
 
     def say(self, language: object = DEFAULT) -> str:
-        return say(language, self.key, **self.params)
+        # A param may itself be a Text (an order's status, say): it is said in the same language.
+        params = {name: value.say(language) if isinstance(value, Text) else value
+                  for name, value in self.params.items()}
+        return say(language, self.key, **params)
 
     def __str__(self) -> str:
         return self.say(DEFAULT)

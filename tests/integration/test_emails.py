@@ -177,14 +177,14 @@ def test_resend_makes_a_new_email_per_click_recorded_with_the_staff_member(engin
 
 @pytest.mark.parametrize("order_id", [0, -1, "1", None, 10**13])
 def test_resend_refuses_orders_that_do_not_exist(engine, member, order_id):
-    with pytest.raises(StoreError, match="does not exist"):
+    with pytest.raises(StoreError, match="no existe"):
         with session_scope() as session:
             staff_actions.resend_receipt(session, order_id, member, utcnow())
 
 
 def test_resend_refuses_an_order_with_no_receipt(engine, member):
     order = place()
-    with pytest.raises(StoreError, match="Only a paid order"):
+    with pytest.raises(StoreError, match="Solo un pedido pagado"):
         with session_scope() as session:
             staff_actions.resend_receipt(session, order.id, member, utcnow())
     assert rows(order.id) == []
