@@ -16,7 +16,7 @@ from pepestore.money import format_clp
 from pepestore.store import backoffice
 from pepestore.store.backoffice import OrderFilter
 from pepestore.store.errors import StoreError
-from pepestore.state.language import t, t_of
+from pepestore.state.language import language_of, t, t_of
 
 STATUS_LABELS = {
     "pending_payment": "Waiting for payment", "paid": "Paid", "fulfilled": "Shipped", "cancelled": "Cancelled",
@@ -92,7 +92,7 @@ class OrderListState(AdminState):
         try:
             wanted = OrderFilter.parse(self.router.url.query_parameters)
         except StoreError as refusal:
-            self.error, self.rows, self.loaded = refusal.message, [], True
+            self.error, self.rows, self.loaded = refusal.say(await language_of(self)), [], True
             return None
         self._wanted = wanted
         await self._refresh()
@@ -128,7 +128,7 @@ class OrderListState(AdminState):
         try:
             wanted = OrderFilter.parse(raw)
         except StoreError as refusal:
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(await language_of(self)))
         return rx.redirect(orders_url(wanted.params()))
 
 
