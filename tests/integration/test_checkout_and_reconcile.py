@@ -122,7 +122,7 @@ async def test_a_session_for_another_amount_releases_the_stock_and_is_closed_at_
     client = FintocClient(fake.secret_key, transport=httpx.MockTransport(lying))
     monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", lambda: client)
     monkeypatch.setattr("pepestore.payments.reconcile.fintoc_client", lambda: client)
-    with pytest.raises(StoreError, match="different amount"):
+    with pytest.raises(StoreError, match="otro monto"):
         await start_checkout(new_cart(("cast-iron-teapot", 2)), "ana@example.cl", None)
     with Session(engine) as session:
         [order] = session.exec(select(Order)).all()

@@ -1,6 +1,7 @@
 """The order events hook (pepestore/store/order_events.py): once per transition, after commit, whichever path."""
 
 import json
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -172,11 +173,17 @@ def test_a_failing_callback_is_logged_and_never_undoes_the_payment(engine, heard
         raise ValueError("the warehouse is down")
 
     order_events.on("paid", broken)
+    logger = logging.getLogger("pepestore.order_events")
+    # An in-process alembic run (logging.config.fileConfig) disables the loggers that existed then: undo that here.
+    was_disabled, logger.disabled = logger.disabled, False
+    logger.addHandler(caplog.handler)
     try:
         order = place_order(("wool-beanie", 1))
         assert deliver(webhook_body(order, "evt_broken")).body["outcome"] == "paid"
     finally:
         order_events.remove("paid", broken)
+        logger.removeHandler(caplog.handler)
+        logger.disabled = was_disabled
     with session_scope() as session:
         assert session.get(Order, order.id).status == S.PAID
     assert heard.of(order.id) == [("paid", "webhook")], "a broken callback stopped the next one"
