@@ -30,6 +30,10 @@ _order_listeners: list[OrderListener] = []
 
 
 def on_order_changed(listener: OrderListener) -> None:
+    """Refresh open order pages after a webhook (also a repeated one: a refresh is harmless twice).
+
+    Not the hook for reacting to an order's transitions: that is pepestore/store/order_events.py, which fires once
+    per transition after commit, from every path (webhook, reconciler, order page, back office)."""
     _order_listeners.append(listener)
 
 

@@ -29,6 +29,27 @@ def santiago_label(moment: datetime | None) -> str:
     return in_santiago(moment).strftime("%d-%m-%Y %H:%M") if moment else ""
 
 
+MONTHS = {
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+
+def santiago_long_label(moment: datetime | None, language: str = "es") -> str:
+    """"27 de noviembre de 2026, 14:05" (in English "27 November 2026, 14:05"), for sentences in emails.
+
+    Written out here rather than with strftime("%B"): month names from the C locale would be English whatever
+    the shopper reads, and installing locales is not something a deploy should depend on."""
+    if not moment:
+        return ""
+    local = in_santiago(moment)
+    month = MONTHS.get(language, MONTHS["es"])[local.month - 1]
+    joiner = " de " if language not in MONTHS or language == "es" else " "
+    return f"{local.day}{joiner}{month}{joiner}{local.year}, {local:%H:%M}"
+
+
 def santiago_day_start(day: date) -> datetime:
     """The UTC instant a Santiago calendar day begins (summer and winter time both)."""
     return datetime.combine(day, time.min, tzinfo=SANTIAGO).astimezone(timezone.utc)

@@ -19,7 +19,9 @@ from pepestore.pages.not_found import not_found_page
 from pepestore.pages.order import order_page
 from pepestore.payments.reconcile import run_reconciler
 from pepestore.pages.product import product_page
+from pepestore.i18n import DEFAULT as DEFAULT_LANGUAGE, say
 from pepestore.state.cart import CartState
+from pepestore.state.language import LANG_SCRIPT
 from pepestore.state.catalog import CatalogState, prime_first_page
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
@@ -29,7 +31,10 @@ from pepestore.shutdown import certain_exit
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+                     # An English reader's choice (a cookie) sets <html lang="en"> before the page paints.
+                     rx.script(LANG_SCRIPT)],
+    html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
     # The store's routes, then the security headers around everything, the mounted frontend's pages included.
     api_transformer=[build_api(), SecurityHeaders],
 )
@@ -44,11 +49,11 @@ on_order_changed(partial(push_order_update, app))
 
 # Before the pages compile: the catalog's first page becomes its prerendered, initial content.
 prime_first_page()
-app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
+app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "title.catalog"),
              on_load=[CartState.load, CatalogState.load])
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
-app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
-app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
+app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load)
+app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.order"), on_load=[CartState.load, OrderState.load])
 # The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send
 # their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says
 # Origin: null), so sign-in and sign-out can refuse any other origin.
@@ -63,4 +68,4 @@ app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order —
              on_load=OrderDetailState.load, meta=ADMIN_META)
 app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
              meta=ADMIN_META)
-app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)
+app.add_page(not_found_page, route="404", title=say(DEFAULT_LANGUAGE, "title.not_found"), on_load=CartState.load)

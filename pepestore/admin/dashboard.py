@@ -5,6 +5,7 @@ import reflex as rx
 from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page, stat_card
 from pepestore.db import in_db_thread
+from pepestore.state.language import t
 from pepestore.models import OrderStatus as S, utcnow
 from pepestore.money import format_clp
 from pepestore.store import backoffice
@@ -47,24 +48,24 @@ class DashboardState(AdminState):
 
 def dashboard_page() -> rx.Component:
     return admin_page(
-        rx.heading("Today", size="6", margin_bottom="16px"),
+        rx.heading(t("admin.today"), size="6", margin_bottom="16px"),
         rx.cond(
             DashboardState.loaded,
             rx.vstack(
                 rx.grid(
-                    stat_card("Needs review", DashboardState.needs_review, "/admin/orders?review=1", "red",
+                    stat_card(t("admin.needs_review"), DashboardState.needs_review, "/admin/orders?review=1", "red",
                               "count-review"),
-                    stat_card("Paid, to ship", DashboardState.awaiting_fulfilment, f"/admin/orders?status={S.PAID}",
+                    stat_card(t("admin.to_ship"), DashboardState.awaiting_fulfilment, f"/admin/orders?status={S.PAID}",
                               "green", "count-to-ship"),
-                    stat_card("Paid, needs a refund", DashboardState.needs_refund,
+                    stat_card(t("admin.needs_refund"), DashboardState.needs_refund,
                               f"/admin/orders?status={S.PAID_NEEDS_REFUND}", "orange", "count-needs-refund"),
-                    stat_card("Waiting for payment", DashboardState.pending_now,
+                    stat_card(t("admin.waiting"), DashboardState.pending_now,
                               f"/admin/orders?status={S.PENDING_PAYMENT}", "blue", "count-pending"),
                     columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4", width="100%",
                 ),
                 rx.grid(
-                    stat_card("Paid today, net of refunds", DashboardState.paid_today, "/admin/orders", "gray", "paid-today"),
-                    stat_card("Paid this week, net of refunds", DashboardState.paid_this_week, "/admin/orders", "gray",
+                    stat_card(t("admin.paid_today"), DashboardState.paid_today, "/admin/orders", "gray", "paid-today"),
+                    stat_card(t("admin.paid_week"), DashboardState.paid_this_week, "/admin/orders", "gray",
                               "paid-week"),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
                 ),

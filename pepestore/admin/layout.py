@@ -5,6 +5,7 @@ import reflex as rx
 from pepestore.components.plain_form import plain_form
 
 from pepestore.admin.guard import AdminState
+from pepestore.state.language import language_switch, t
 
 ADMIN_WIDTH = "1200px"
 
@@ -17,15 +18,16 @@ def admin_bar() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.link(rx.hstack(rx.icon("store", size=18, color=rx.color("accent", 9)),
-                              rx.heading("Pepestore back office", size="3", display=["none", "block"]),
+                              rx.heading(t("admin.title"), size="3", display=["none", "block"]),
                               align="center", spacing="2"),
                     href="/admin", underline="none", color=rx.color("gray", 12)),
-            _nav_link("Orders", "/admin/orders"),
-            rx.cond(AdminState.staff_is_owner, _nav_link("Staff", "/admin/staff")),
+            _nav_link(t("admin.nav_orders"), "/admin/orders"),
+            rx.cond(AdminState.staff_is_owner, _nav_link(t("admin.nav_staff"), "/admin/staff")),
             rx.spacer(),
             rx.text(AdminState.staff_email, size="2", color=rx.color("gray", 10), display=["none", "block"],
                     id="admin-who"),
-            plain_form(rx.button("Sign out", type="submit", variant="soft", size="1", color_scheme="gray"),
+            language_switch(),
+            plain_form(rx.button(t("admin.sign_out"), type="submit", variant="soft", size="1", color_scheme="gray"),
                        action="/auth/logout", method="post", id="logout-form"),
             align="center", spacing="4", max_width=ADMIN_WIDTH, margin_x="auto", padding_x=["12px", "24px"],
             height="56px", wrap="wrap",
@@ -42,7 +44,7 @@ def admin_page(*children: rx.Component) -> rx.Component:
     )
 
 
-def stat_card(label: str, value, href: str, tone: str = "gray", card_id: str = "") -> rx.Component:
+def stat_card(label: str | rx.Var, value, href: str, tone: str = "gray", card_id: str = "") -> rx.Component:
     return rx.link(
         rx.card(rx.vstack(rx.text(label, size="2", color=rx.color("gray", 11)),
                           rx.heading(value, size="7", color=rx.color(tone, 11)), spacing="1"),

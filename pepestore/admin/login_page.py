@@ -5,6 +5,7 @@ import reflex as rx
 from pepestore.components.plain_form import plain_form
 
 from pepestore.admin.guard import AdminState
+from pepestore.state.language import t
 
 
 class LoginState(AdminState):
@@ -22,15 +23,15 @@ def login_page() -> rx.Component:
             plain_form(
                 rx.vstack(
                     rx.hstack(rx.icon("store", size=22, color=rx.color("accent", 9)),
-                              rx.heading("Pepestore back office", size="5"), align="center", spacing="2"),
-                    rx.text("Staff only. Accounts are made by the owner.", size="2", color=rx.color("gray", 11)),
-                    rx.text("Email", as_="label", html_for="login-email", size="2", weight="medium"),
+                              rx.heading(t("admin.title"), size="5"), align="center", spacing="2"),
+                    rx.text(t("admin.staff_only"), size="2", color=rx.color("gray", 11)),
+                    rx.text(t("admin.email"), as_="label", html_for="login-email", size="2", weight="medium"),
                     rx.input(id="login-email", name="email", type="email", required=True,
                              auto_complete="username", **field),
-                    rx.text("Password", as_="label", html_for="login-password", size="2", weight="medium"),
+                    rx.text(t("admin.password"), as_="label", html_for="login-password", size="2", weight="medium"),
                     rx.input(id="login-password", name="password", type="password", required=True,
                              min_length=12, auto_complete="current-password", **field),
-                    rx.button("Sign in", type="submit", size="3", width="100%", margin_top="8px"),
+                    rx.button(t("admin.sign_in"), type="submit", size="3", width="100%", margin_top="8px"),
                     spacing="2", width="100%",
                 ),
                 action="/auth/login", method="post", id="login-form",

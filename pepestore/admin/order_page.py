@@ -17,6 +17,8 @@ from pepestore.models import EmailStatus, RefundStatus
 from pepestore.payments.refunds import refund_order
 from pepestore.store import backoffice, orders, outbox, refunds, staff_actions
 from pepestore.store.errors import StoreError
+from pepestore.i18n import say
+from pepestore.state.language import language_of, t, t_of
 
 WATCH_SECONDS = 3
 WATCH_ROUNDS = 4800  # at most the 12 hours a session lives; it ends sooner when the session idles out
@@ -216,7 +218,7 @@ class OrderDetailState(AdminState):
                                              self._client_ip())
         except StoreError as refusal:
             await self._refresh()
-            return None, [rx.toast.error(refusal.message)]
+            return None, [rx.toast.error(refusal.say(await language_of(self)))]
         await self._refresh()
         return result, None
 
@@ -224,7 +226,7 @@ class OrderDetailState(AdminState):
     async def ship(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         _, refusal = await self._perform(staff_actions.mark_shipped, data.get("carrier"), data.get("tracking"))
-        return refusal or rx.toast.success("Marked as shipped.")
+        return refusal or rx.toast.success(say(await language_of(self), "admin.toast_shipped"))
 
     @rx.event
     async def cancel(self, form_data: dict):
@@ -237,7 +239,7 @@ class OrderDetailState(AdminState):
             from pepestore.payments.checkout import expire_at_fintoc
 
             await expire_at_fintoc(self._order_id, session_id)
-        return rx.toast.success("Order cancelled; its stock is back on sale.")
+        return rx.toast.success(say(await language_of(self), "admin.toast_cancelled"))
 
     @rx.event
     async def refund(self, form_data: dict):
@@ -253,34 +255,34 @@ class OrderDetailState(AdminState):
             problem = await refund_order(self._order_id, amount, restock, member, self._client_ip())
         except StoreError as refusal:
             await self._refresh()
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(await language_of(self)))
         await self._refresh()
         if problem:
             return rx.toast.warning(problem)
-        return rx.toast.success("Refund sent to Fintoc. The order updates when Fintoc confirms it.")
+        return rx.toast.success(say(await language_of(self), "admin.toast_refund_sent"))
 
     @rx.event
     async def resend_receipt(self):
         """A copy of the receipt: a new email per click, on the timeline with who asked."""
         _, refusal = await self._perform(staff_actions.resend_receipt)
-        return refusal or rx.toast.success("A copy of the receipt is on its way.")
+        return refusal or rx.toast.success(say(await language_of(self), "admin.toast_receipt"))
 
     @rx.event
     async def resolve_review(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         _, refusal = await self._perform(staff_actions.resolve_review, data.get("note"))
-        return refusal or rx.toast.success("Review resolved.")
+        return refusal or rx.toast.success(say(await language_of(self), "admin.toast_resolved"))
 
     @rx.event
     async def add_note(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         _, refusal = await self._perform(staff_actions.add_note, data.get("note"))
-        return refusal or rx.toast.success("Note added.")
+        return refusal or rx.toast.success(say(await language_of(self), "admin.toast_note"))
 
 
 # -- page --------------------------------------------------------------------------------------------------------
 
-def _fact(label: str, value, value_id: str = "") -> rx.Component:
+def _fact(label: str | rx.Var, value, value_id: str = "") -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color=rx.color("gray", 10)),
                      rx.text(value, size="2", weight="medium", id=value_id, word_break="break-all"),
                      spacing="0", align="start")
@@ -290,12 +292,15 @@ def _facts() -> rx.Component:
     o = OrderDetailState.order
     return rx.card(
         rx.grid(
-            _fact("Total", o.total, "detail-total"), _fact("Email", o.email), _fact("Placed", o.placed_at),
-            _fact("Paid", rx.cond(o.paid_at != "", o.paid_at, "—")),
-            _fact("Fintoc session", rx.cond(o.session_id != "", o.session_id, "—")),
-            _fact("Payment intent", rx.cond(o.payment_intent_id != "", o.payment_intent_id, "—"), "detail-intent"),
-            _fact("Shipped with", rx.cond(o.carrier != "", o.carrier + " " + o.tracking, "—")),
-            _fact("Status page", rx.link("Open the shopper's page", href="/order/" + o.token, is_external=True)),
+            _fact(t("admin.col_total"), o.total, "detail-total"), _fact(t("admin.email"), o.email),
+            _fact(t("admin.placed"), o.placed_at),
+            _fact(t("status.paid"), rx.cond(o.paid_at != "", o.paid_at, "—")),
+            _fact(t("admin.fintoc_session"), rx.cond(o.session_id != "", o.session_id, "—")),
+            _fact(t("admin.payment_intent"), rx.cond(o.payment_intent_id != "", o.payment_intent_id, "—"),
+                  "detail-intent"),
+            _fact(t("admin.shipped_with"), rx.cond(o.carrier != "", o.carrier + " " + o.tracking, "—")),
+            _fact(t("admin.status_page"), rx.link(t("admin.open_shopper_page"), href="/order/" + o.token,
+                                                  is_external=True)),
             columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="4", width="100%",
         ),
         width="100%",
@@ -305,8 +310,8 @@ def _facts() -> rx.Component:
 def _lines() -> rx.Component:
     return rx.card(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in
-                                           ("Item", "Qty", "Unit price", "Line total")])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key)) for key in
+                                           ("admin.item", "admin.qty", "admin.unit_price", "admin.line_total")])),
             rx.table.body(rx.foreach(OrderDetailState.lines, lambda line: rx.table.row(
                 rx.table.cell(line.name), rx.table.cell(line.quantity), rx.table.cell(line.unit_price),
                 rx.table.cell(line.line_total)))),
@@ -332,7 +337,7 @@ def _timeline() -> rx.Component:
             spacing="3", align="start", class_name="timeline-entry",
         )
 
-    return rx.card(rx.vstack(rx.heading("Timeline", size="4"), rx.foreach(OrderDetailState.events, entry),
+    return rx.card(rx.vstack(rx.heading(t("admin.timeline"), size="4"), rx.foreach(OrderDetailState.events, entry),
                              spacing="3", width="100%"), width="100%", id="timeline")
 
 
@@ -344,8 +349,9 @@ def _refunds() -> rx.Component:
                             class_name="refund-row")
 
     return rx.cond(OrderDetailState.refund_rows.length() > 0, rx.card(rx.vstack(
-        rx.hstack(rx.heading("Refunds", size="4"),
-                  rx.text(OrderDetailState.order.refunded, " refunded of ", OrderDetailState.order.total, size="2",
+        rx.hstack(rx.heading(t("admin.refunds"), size="4"),
+                  rx.text(t("admin.refunded_of", refunded=OrderDetailState.order.refunded,
+                            total=OrderDetailState.order.total), size="2",
                           color=rx.color("gray", 11), id="refunded-total"), align="baseline", spacing="3"),
         rx.table.root(rx.table.body(rx.foreach(OrderDetailState.refund_rows, row)), size="1", width="100%"),
         spacing="2", width="100%"), width="100%", id="refunds"))
@@ -359,17 +365,17 @@ def _emails() -> rx.Component:
                             class_name="email-row", data_status=email.status)
 
     return rx.cond(OrderDetailState.emails.length() > 0, rx.card(rx.vstack(
-        rx.hstack(rx.heading("Emails", size="4"), rx.spacer(),
+        rx.hstack(rx.heading(t("admin.emails"), size="4"), rx.spacer(),
                   # A copy of the receipt, beside the emails it adds to (a new row per click).
                   rx.cond(OrderDetailState.can_resend,
-                          rx.button("Resend receipt", on_click=OrderDetailState.resend_receipt, variant="soft",
+                          rx.button(t("admin.resend_receipt"), on_click=OrderDetailState.resend_receipt, variant="soft",
                                     size="1", id="resend-receipt")),
                   align="center", width="100%"),
         rx.table.root(rx.table.body(rx.foreach(OrderDetailState.emails, row)), size="1", width="100%"),
         spacing="2", width="100%"), width="100%", id="emails", overflow_x="auto"))
 
 
-def _action_card(title: str, *children: rx.Component, **props) -> rx.Component:
+def _action_card(title: str | rx.Var, *children: rx.Component, **props) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="3"), *children, spacing="2", width="100%"), width="100%",
                    **props)
 
@@ -377,59 +383,60 @@ def _action_card(title: str, *children: rx.Component, **props) -> rx.Component:
 def _actions() -> rx.Component:
     return rx.vstack(
         rx.cond(OrderDetailState.can_ship, _action_card(
-            "Mark as shipped",
+            t("admin.mark_as_shipped"),
             rx.form(rx.vstack(
-                rx.select.root(rx.select.trigger(placeholder="Carrier", width="100%", id="ship-carrier"),
+                rx.select.root(rx.select.trigger(placeholder=t("admin.carrier"), width="100%", id="ship-carrier"),
                                rx.select.content(rx.foreach(OrderDetailState.carriers,
                                                             lambda name: rx.select.item(name, value=name))),
                                name="carrier", required=True),
-                rx.input(name="tracking", placeholder="Tracking number", required=True, id="ship-tracking",
+                rx.input(name="tracking", placeholder=t("admin.tracking"), required=True, id="ship-tracking",
                          width="100%"),
-                rx.button("Mark shipped", type="submit", width="100%"),
+                rx.button(t("admin.mark_shipped"), type="submit", width="100%"),
                 width="100%"), on_submit=OrderDetailState.ship, reset_on_submit=True),
             id="ship-card")),
         rx.cond(OrderDetailState.can_refund, _action_card(
-            "Refund through Fintoc",
-            rx.text("Left to refund: ", rx.text.strong(OrderDetailState.order.left_label, id="left-to-refund"),
+            t("admin.refund_title"),
+            rx.text(t("admin.left_to_refund"), " ",
+                    rx.text.strong(OrderDetailState.order.left_label, id="left-to-refund"),
                     size="2"),
             rx.form(rx.vstack(
-                rx.input(name="amount", placeholder="Amount in pesos, e.g. 12990", required=True,
+                rx.input(name="amount", placeholder=t("admin.amount_placeholder"), required=True,
                          input_mode="numeric", id="refund-amount", width="100%"),
-                rx.text("Put back on sale (units that came back):", size="1", color=rx.color("gray", 10)),
+                rx.text(t("admin.restock"), size="1", color=rx.color("gray", 10)),
                 rx.foreach(OrderDetailState.lines, lambda line: rx.cond(
                     line.restockable > 0,
                     rx.hstack(rx.input(name="restock_" + line.line_id.to_string(), type="number", min=0,
                                        max=line.restockable, placeholder="0", width="72px",
-                                       aria_label="Units of " + line.name + " back on sale"),
+                                       aria_label=t("admin.restock_units", name=line.name)),
                               rx.text(line.name, size="2"), align="center", spacing="2"))),
-                rx.button("Refund", type="submit", color_scheme="orange", variant="soft", width="100%",
+                rx.button(t("admin.refund"), type="submit", color_scheme="orange", variant="soft", width="100%",
                           id="refund-submit"),
                 width="100%"), on_submit=OrderDetailState.refund, reset_on_submit=True),
             id="refund-card")),
         rx.cond(OrderDetailState.can_cancel, _action_card(
-            "Cancel this unpaid order",
+            t("admin.cancel_title"),
             rx.form(rx.vstack(
-                rx.input(name="reason", placeholder="Why (the shopper asked, duplicate…)", required=True,
+                rx.input(name="reason", placeholder=t("admin.cancel_why"), required=True,
                          width="100%"),
-                rx.button("Cancel order", type="submit", color_scheme="red", variant="soft", width="100%"),
+                rx.button(t("admin.cancel_order"), type="submit", color_scheme="red", variant="soft", width="100%"),
                 width="100%"), on_submit=OrderDetailState.cancel, reset_on_submit=True),
             id="cancel-card")),
         rx.cond(OrderDetailState.order.review, _action_card(
-            "Needs review",
-            rx.text("Something about this order's payment did not add up. Check the timeline, then resolve.",
+            t("admin.needs_review"),
+            rx.text(t("admin.review_body"),
                     size="2", color=rx.color("gray", 11)),
             rx.form(rx.vstack(
-                rx.text_area(name="note", placeholder="What you checked and decided", required=True,
+                rx.text_area(name="note", placeholder=t("admin.review_note"), required=True,
                              width="100%"),
-                rx.button("Resolve review", type="submit", width="100%"),
+                rx.button(t("admin.resolve_review"), type="submit", width="100%"),
                 width="100%"), on_submit=OrderDetailState.resolve_review, reset_on_submit=True),
             id="review-card")),
         _action_card(
-            "Internal note",
+            t("admin.internal_note"),
             rx.form(rx.vstack(
-                rx.text_area(name="note", placeholder="Only staff see this", required=True, width="100%",
+                rx.text_area(name="note", placeholder=t("admin.note_placeholder"), required=True, width="100%",
                              id="note-text"),
-                rx.button("Add note", type="submit", variant="surface", color_scheme="gray", width="100%"),
+                rx.button(t("admin.add_note"), type="submit", variant="surface", color_scheme="gray", width="100%"),
                 width="100%"), on_submit=OrderDetailState.add_note, reset_on_submit=True)),
         spacing="3", width="100%",
     )
@@ -442,18 +449,19 @@ def order_detail_page() -> rx.Component:
             OrderDetailState.loaded,
             rx.cond(
                 OrderDetailState.not_found,
-                rx.center(rx.vstack(rx.heading("No such order", size="5"),
-                                    rx.link("Back to the orders", href="/admin/orders"), align="center"),
+                rx.center(rx.vstack(rx.heading(t("admin.no_such_order"), size="5"),
+                                    rx.link(t("admin.back_to_orders"), href="/admin/orders"), align="center"),
                           padding="48px"),
                 rx.vstack(
                     rx.hstack(
-                        rx.link("← Orders", href="/admin/orders", size="2"),
-                        rx.heading("Order #", o.number, size="6"),
-                        rx.badge(o.status_label, color_scheme=o.color, size="2", id="detail-status",
+                        rx.link(t("admin.back_arrow"), href="/admin/orders", size="2"),
+                        rx.heading(t("admin.order_number", number=o.number), size="6"),
+                        rx.badge(t_of("status", o.status), color_scheme=o.color, size="2", id="detail-status",
                                  data_status=o.status),
-                        rx.cond(o.partly_refunded, rx.badge("Partly refunded", color_scheme="purple", size="2",
+                        rx.cond(o.partly_refunded, rx.badge(t("status.partially_refunded"), color_scheme="purple",
+                                                            size="2",
                                                             id="partly-refunded")),
-                        rx.cond(o.review, rx.badge("Needs review", color_scheme="red", size="2")),
+                        rx.cond(o.review, rx.badge(t("admin.needs_review"), color_scheme="red", size="2")),
                         align="center", spacing="3", wrap="wrap",
                     ),
                     rx.cond(o.reason != "", rx.text(o.reason, size="2", color=rx.color("gray", 11))),

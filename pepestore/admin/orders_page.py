@@ -15,6 +15,7 @@ from pepestore.money import format_clp
 from pepestore.store import backoffice
 from pepestore.store.backoffice import OrderFilter
 from pepestore.store.errors import StoreError
+from pepestore.state.language import language_of, t, t_of
 
 STATUS_LABELS = {
     "pending_payment": "Waiting for payment", "paid": "Paid", "fulfilled": "Shipped", "cancelled": "Cancelled",
@@ -89,7 +90,7 @@ class OrderListState(AdminState):
         try:
             wanted = OrderFilter.parse(self.router.url.query_parameters)
         except StoreError as refusal:
-            self.error, self.rows, self.loaded = refusal.message, [], True
+            self.error, self.rows, self.loaded = refusal.say(await language_of(self)), [], True
             return None
         self._wanted = wanted
         await self._refresh()
@@ -125,27 +126,27 @@ class OrderListState(AdminState):
         try:
             wanted = OrderFilter.parse(raw)
         except StoreError as refusal:
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(await language_of(self)))
         return rx.redirect(orders_url(wanted.params()))
 
 
 def _filters() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(name="q", placeholder="Order number, token or email", default_value=OrderListState.query,
+            rx.input(name="q", placeholder=t("admin.search_orders"), default_value=OrderListState.query,
                      id="order-search", width=["100%", "260px"]),
             rx.select.root(
-                rx.select.trigger(placeholder="Every status", id="status-filter"),
+                rx.select.trigger(placeholder=t("status.all"), id="status-filter"),
                 rx.select.content(rx.foreach(OrderListState.status_options,
-                                             lambda option: rx.select.item(option[1], value=option[0]))),
+                                             lambda option: rx.select.item(t_of("status", option[0]), value=option[0]))),
                 name="status", default_value=rx.cond(OrderListState.status == "", "all", OrderListState.status),
             ),
-            rx.input(name="from", type="date", default_value=OrderListState.date_from, aria_label="Placed from"),
-            rx.input(name="to", type="date", default_value=OrderListState.date_to, aria_label="Placed until"),
+            rx.input(name="from", type="date", default_value=OrderListState.date_from, aria_label=t("admin.placed_from")),
+            rx.input(name="to", type="date", default_value=OrderListState.date_to, aria_label=t("admin.placed_until")),
             rx.text(rx.checkbox(name="review", default_checked=OrderListState.review, id="review-filter"),
-                    " Needs review", as_="label", size="2", display="flex", align_items="center", gap="6px"),
-            rx.button("Filter", type="submit"),
-            rx.link(rx.button("Export CSV", variant="soft", type="button"), href=OrderListState.export_href,
+                    " ", t("admin.needs_review"), as_="label", size="2", display="flex", align_items="center", gap="6px"),
+            rx.button(t("admin.filter"), type="submit"),
+            rx.link(rx.button(t("admin.export_csv"), variant="soft", type="button"), href=OrderListState.export_href,
                     is_external=True, id="export-csv"),
             wrap="wrap", spacing="3", align="center",
         ),
@@ -158,10 +159,10 @@ def _row(row: OrderRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(f"#", row.number, href=row.href, weight="bold")),
         rx.table.cell(row.placed_at, display=["none", "table-cell"]),
-        rx.table.cell(rx.badge(row.status_label, color_scheme=row.color),
-                      rx.cond(row.partly_refunded, rx.badge("Partly refunded", color_scheme="purple",
+        rx.table.cell(rx.badge(t_of("status", row.status), color_scheme=row.color),
+                      rx.cond(row.partly_refunded, rx.badge(t("status.partially_refunded"), color_scheme="purple",
                                                             margin_left="6px")),
-                      rx.cond(row.review, rx.badge("Review", color_scheme="red", margin_left="6px"))),
+                      rx.cond(row.review, rx.badge(t("admin.review"), color_scheme="red", margin_left="6px"))),
         rx.table.cell(row.total, text_align="right"),
         rx.table.cell(row.email, max_width="260px", overflow="hidden", text_overflow="ellipsis"),
         class_name="order-row", data_number=row.number,
@@ -170,8 +171,8 @@ def _row(row: OrderRow) -> rx.Component:
 
 def orders_page() -> rx.Component:
     return admin_page(
-        rx.hstack(rx.heading("Orders", size="6"),
-                  rx.text(OrderListState.total, rx.cond(OrderListState.total == 1, " order", " orders"),
+        rx.hstack(rx.heading(t("admin.nav_orders"), size="6"),
+                  rx.text(rx.cond(OrderListState.total == 1, t("admin.one_order"), t("admin.n_orders", count=OrderListState.total)),
                           color=rx.color("gray", 10), id="order-count"),
                   align="baseline", spacing="3", margin_bottom="16px"),
         _filters(),
@@ -183,24 +184,24 @@ def orders_page() -> rx.Component:
                 rx.box(
                     rx.table.root(
                         rx.table.header(rx.table.row(
-                            rx.table.column_header_cell("Order"),
+                            rx.table.column_header_cell(t("admin.col_order")),
                             # On a phone the email matters more than the time: the time is on the order's page.
-                            rx.table.column_header_cell("Placed (Santiago)", display=["none", "table-cell"]),
-                            *[rx.table.column_header_cell(name) for name in ("Status", "Total", "Email")])),
+                            rx.table.column_header_cell(t("admin.col_placed"), display=["none", "table-cell"]),
+                            *[rx.table.column_header_cell(t(key)) for key in ("admin.col_status", "admin.col_total", "admin.email")])),
                         rx.table.body(rx.foreach(OrderListState.rows, _row)),
                         variant="surface", size="2", width="100%",
                     ),
                     overflow_x="auto", margin_top="16px", id="order-table",
                 ),
-                rx.center(rx.text("No orders match this filter.", color=rx.color("gray", 11)), padding="48px",
+                rx.center(rx.text(t("admin.no_orders"), color=rx.color("gray", 11)), padding="48px",
                           id="no-orders"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px"),
         ),
         rx.hstack(
-            rx.cond(OrderListState.prev_href != "", rx.link("← Newer", href=OrderListState.prev_href)),
-            rx.text("Page ", OrderListState.page, " of ", OrderListState.pages, size="2", color=rx.color("gray", 10)),
-            rx.cond(OrderListState.next_href != "", rx.link("Older →", href=OrderListState.next_href)),
+            rx.cond(OrderListState.prev_href != "", rx.link(t("admin.newer"), href=OrderListState.prev_href)),
+            rx.text(t("admin.page_of", page=OrderListState.page, pages=OrderListState.pages), size="2", color=rx.color("gray", 10)),
+            rx.cond(OrderListState.next_href != "", rx.link(t("admin.older"), href=OrderListState.next_href)),
             spacing="4", justify="center", margin_top="16px", width="100%",
         ),
     )

@@ -3,6 +3,7 @@ import reflex as rx
 from pepestore import routes
 from pepestore.settings import get_settings
 from pepestore.state.cart import CartState
+from pepestore.state.language import language_switch, t
 
 CONTENT_WIDTH = "1200px"
 
@@ -11,14 +12,14 @@ def _cart_button() -> rx.Component:
     return rx.link(
         rx.button(
             rx.icon("shopping-bag", size=18),
-            rx.text("Cart", display=["none", "inline"]),
+            rx.text(t("layout.cart"), display=["none", "inline"]),
             rx.cond(
                 CartState.item_count > 0,
                 rx.badge(CartState.item_count, variant="solid", radius="full", id="cart-count"),
             ),
             variant="soft",
             size="2",
-            aria_label="Open cart",
+            aria_label=t("layout.open_cart"),
         ),
         href=routes.CART,
     )
@@ -39,8 +40,9 @@ def header() -> rx.Component:
                 underline="none",
             ),
             rx.spacer(),
-            rx.link("Shop", href=routes.CATALOG, color=rx.color("gray", 11), weight="medium",
+            rx.link(t("layout.shop"), href=routes.CATALOG, color=rx.color("gray", 11), weight="medium",
                     display=["none", "block"]),
+            language_switch(),
             _cart_button(),
             align="center",
             spacing="4",
@@ -61,9 +63,9 @@ def header() -> rx.Component:
 def footer() -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text("© Pepestore · Santiago, Chile", size="2", color=rx.color("gray", 10)),
+            rx.text(t("layout.footer_place"), size="2", color=rx.color("gray", 10)),
             rx.spacer(),
-            rx.text("Prices in Chilean pesos (CLP), VAT included.", size="2", color=rx.color("gray", 10)),
+            rx.text(t("layout.footer_prices"), size="2", color=rx.color("gray", 10)),
             max_width=CONTENT_WIDTH,
             margin_x="auto",
             padding="24px",
@@ -79,10 +81,10 @@ def sandbox_banner() -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.icon("flask-conical", size=14),
-            rx.text("Sandbox payments — no real money moves", size="1", weight="medium"),
+            rx.text(t("layout.sandbox"), size="1", weight="medium"),
             # The emails this store would send, kept locally (pepestore/mail/viewer.py): a plain link, since the
             # viewer is a backend route, not a page the frontend's router knows: a full page load.
-            rx.link("Sandbox mail", href="/sandbox/mail/", reload_document=True, size="1", weight="bold",
+            rx.link(t("layout.sandbox_mail"), href="/sandbox/mail/", reload_document=True, size="1", weight="bold",
                     color=rx.color("amber", 12), underline="always", id="sandbox-mail-link"),
             justify="center",
             align="center",
@@ -116,7 +118,7 @@ def page(*children: rx.Component) -> rx.Component:
     )
 
 
-def empty_state(icon: str, title: str, body: str, *actions: rx.Component, **props) -> rx.Component:
+def empty_state(icon: str, title: str | rx.Var, body: str | rx.Var, *actions: rx.Component, **props) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.box(rx.icon(icon, size=32, color=rx.color("accent", 9)), bg=rx.color("accent", 3),

@@ -1,10 +1,11 @@
 import reflex as rx
 
 from pepestore.components.layout import empty_state
+from pepestore.state.language import t
 from pepestore.state.page_load import RetryState
 
 
-def load_error(title: str, on_retry: list) -> rx.Component:
+def load_error(title: str | rx.Var, on_retry: list) -> rx.Component:
     """What a page shows when its load failed (see pepestore/state/page_load.py): a plain message and Retry.
 
     on_retry: the page's on_load handlers, run again in the same order.
@@ -12,10 +13,10 @@ def load_error(title: str, on_retry: list) -> rx.Component:
     return empty_state(
         "cloud-off",
         title,
-        "Something went wrong on our side. Please try again in a moment.",
+        t("page.load_error_body"),
         rx.button(
             rx.icon("rotate-cw", size=16),
-            "Retry",
+            t("page.retry"),
             on_click=[RetryState.start, *on_retry, RetryState.finish],
             loading=RetryState.busy,
             size="3",

@@ -1,11 +1,14 @@
 import reflex as rx
 
 from pepestore.state.cart import CartState
+from pepestore.state.language import t
 from pepestore.state.product_view import ProductView
 
 
 def stock_badge(product: ProductView) -> rx.Component:
-    return rx.badge(product.stock_label, color_scheme=product.stock_tone, variant="soft")
+    label = rx.cond(product.stock == 0, t("stock.out"),
+                    rx.cond(product.stock_tone == "orange", t("stock.few", count=product.stock), t("stock.in")))
+    return rx.badge(label, color_scheme=product.stock_tone, variant="soft")
 
 
 def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Component:
@@ -19,7 +22,7 @@ def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Compo
                 default_value="1",
                 # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
                 input_mode="numeric",
-                aria_label="Quantity",
+                aria_label=t("product.quantity"),
                 width=rx.breakpoints(initial="52px", sm="64px"),
                 size=size,
                 disabled=product.stock == 0,
@@ -28,14 +31,14 @@ def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Compo
                 rx.icon("shopping-cart", size=16),
                 rx.cond(
                     product.stock == 0,
-                    rx.text("Sold out"),
+                    rx.text(t("product.sold_out")),
                     rx.fragment(
                         # Phones get the short label so the button fits beside the quantity.
-                        rx.text("Add", display=rx.breakpoints(initial="inline", sm="none")),
-                        rx.text("Add to cart", display=rx.breakpoints(initial="none", sm="inline")),
+                        rx.text(t("product.add"), display=rx.breakpoints(initial="inline", sm="none")),
+                        rx.text(t("product.add_to_cart"), display=rx.breakpoints(initial="none", sm="inline")),
                     ),
                 ),
-                aria_label=rx.cond(product.stock == 0, "Sold out", "Add to cart"),
+                aria_label=rx.cond(product.stock == 0, t("product.sold_out"), t("product.add_to_cart")),
                 type="submit",
                 size=size,
                 flex="1",

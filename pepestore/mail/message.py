@@ -7,6 +7,7 @@ checkout; they are checked again here, so a row written any other way still cann
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -16,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from pepestore.clock import santiago_label, utcnow
+from pepestore.clock import santiago_long_label, utcnow
+from pepestore.i18n import DEFAULT, say
 from pepestore.models import EmailOutbox, Order, OrderRefund, RefundStatus
 from pepestore.money import format_clp
 from pepestore.settings import Settings, get_settings
@@ -39,18 +41,17 @@ class Rendered:
     html: str
 
 
-def subject_for(kind: str, number: int, amount: str = "") -> str:
-    return {
-        "receipt": f"Your Pepestore receipt for order #{number}",
-        "shipped": f"Order #{number} has shipped",
-        "refund": f"Refund of {amount} for order #{number}",
-        "apology": f"About order #{number}: your refund is on its way",
-    }[kind]
+def subject_for(kind: str, number: int, amount: str = "", language: str = DEFAULT) -> str:
+    if kind not in ("receipt", "shipped", "refund", "apology"):
+        raise KeyError(kind)
+    return say(language, f"mail.subject.{kind}", number=number, amount=amount)
 
 
-def render(kind: str, context: dict) -> Rendered:
-    subject = subject_for(kind, context["number"], context.get("amount", ""))
-    full = {**context, "subject": subject}
+def render(kind: str, context: dict, language: str = DEFAULT) -> Rendered:
+    """In the store's default language (es-CL): an order does not record the language its shopper read."""
+    subject = subject_for(kind, context["number"], context.get("amount", ""), language)
+    # t(...) in the templates: the texts live in pepestore/i18n with every other text.
+    full = {**context, "subject": subject, "lang": language, "t": partial(say, language)}
     return Rendered(subject, _TEMPLATES.get_template(f"{kind}.txt").render(full),
                     _TEMPLATES.get_template(f"{kind}.html").render(full))
 
@@ -72,7 +73,7 @@ def order_context(session: Session, row: EmailOutbox, settings: Settings) -> dic
         "lines": lines,
         "total": format_clp(order.total),
         "link": f"{settings.public_url}/order/{order.public_token}",
-        "paid_at": santiago_label(order.paid_at),
+        "paid_at": santiago_long_label(order.paid_at),  # "27 de noviembre de 2026, 14:05", Santiago time
         "carrier": order.carrier or "",
         "tracking": order.tracking_number or "",
         "amount": format_clp(row.amount or 0),

@@ -6,6 +6,7 @@ from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.state.cart import CartRow, CartState
 from pepestore.state.checkout import CheckoutState
+from pepestore.state.language import t
 
 
 def _stepper(row: CartRow) -> rx.Component:
@@ -16,7 +17,7 @@ def _stepper(row: CartRow) -> rx.Component:
             disabled=row.quantity <= 1,
             variant="soft",
             size="2",
-            aria_label="One less",
+            aria_label=t("cart.one_less"),
             class_name="qty-minus",
         ),
         rx.text(row.quantity, weight="bold", min_width="28px", text_align="center", class_name="qty-value"),
@@ -25,7 +26,7 @@ def _stepper(row: CartRow) -> rx.Component:
             on_click=CartState.set_quantity(row.product_id, row.quantity + 1),
             variant="soft",
             size="2",
-            aria_label="One more",
+            aria_label=t("cart.one_more"),
             class_name="qty-plus",
         ),
         align="center",
@@ -47,12 +48,15 @@ def _line(row: CartRow) -> rx.Component:
                     width="100%",
                     align="start",
                 ),
-                rx.text(row.unit_price + " each", size="2", color=rx.color("gray", 10), class_name="unit-price"),
-                rx.cond(row.problem != "", rx.text(row.problem, size="2", color=rx.color("orange", 11))),
+                rx.text(t("cart.each", price=row.unit_price), size="2", color=rx.color("gray", 10), class_name="unit-price"),
+                rx.cond(row.problem != "",
+                        rx.text(rx.cond(row.problem == "cart.line_sold_out", t("cart.line_sold_out"),
+                                        t("cart.line_short", count=row.stock)),
+                                size="2", color=rx.color("orange", 11), class_name="line-problem")),
                 rx.hstack(
                     _stepper(row),
                     rx.spacer(),
-                    rx.button(rx.icon("trash-2", size=14), "Remove", on_click=CartState.remove(row.product_id),
+                    rx.button(rx.icon("trash-2", size=14), t("cart.remove"), on_click=CartState.remove(row.product_id),
                               variant="ghost", color_scheme="gray", size="2", class_name="line-remove"),
                     width="100%",
                     align="center",
@@ -72,17 +76,16 @@ def _line(row: CartRow) -> rx.Component:
 def _summary() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Order summary", size="4"),
-            rx.hstack(rx.text("Items"), rx.spacer(), rx.text(CartState.item_count), width="100%"),
-            rx.hstack(rx.text("Shipping"), rx.spacer(), rx.text("Calculated at checkout", color=rx.color("gray", 10)),
+            rx.heading(t("cart.summary"), size="4"),
+            rx.hstack(rx.text(t("cart.items")), rx.spacer(), rx.text(CartState.item_count), width="100%"),
+            rx.hstack(rx.text(t("cart.shipping")), rx.spacer(), rx.text(t("cart.shipping_later"), color=rx.color("gray", 10)),
                       width="100%"),
             rx.separator(),
-            rx.hstack(rx.text("Subtotal", weight="bold"), rx.spacer(),
+            rx.hstack(rx.text(t("cart.subtotal"), weight="bold"), rx.spacer(),
                       rx.text(CartState.subtotal, weight="bold", size="5", id="cart-subtotal"), width="100%",
                       align="center"),
             _checkout_form(),
-            rx.text("Prices in CLP, VAT included. You pay by bank transfer with Fintoc; we never see your bank "
-                    "login.", size="1", color=rx.color("gray", 10)),
+            rx.text(t("cart.fine_print"), size="1", color=rx.color("gray", 10)),
             spacing="3",
             width="100%",
         ),
@@ -95,12 +98,12 @@ def _summary() -> rx.Component:
 def _checkout_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.text("Email for your receipt", as_="label", html_for="checkout-email", size="2", weight="medium"),
+            rx.text(t("cart.email_label"), as_="label", html_for="checkout-email", size="2", weight="medium"),
             rx.input(id="checkout-email", name="email", type="email", placeholder="ana@example.cl", required=True,
                      max_length=254, size="3", width="100%", auto_complete="email"),
             rx.button(
                 rx.icon("landmark", size=16),
-                "Pay with Fintoc",
+                t("cart.pay"),
                 type="submit",
                 size="3",
                 width="100%",
@@ -109,14 +112,14 @@ def _checkout_form() -> rx.Component:
                 id="pay-button",
             ),
             rx.cond(CartState.has_problems,
-                    rx.text("Fix the highlighted lines to check out.", size="1", color=rx.color("orange", 11))),
+                    rx.text(t("cart.fix_lines"), size="1", color=rx.color("orange", 11))),
             rx.cond(
                 CheckoutState.widget_error != "",
                 rx.callout(
                     rx.vstack(
-                        rx.text(CheckoutState.widget_error + " You can pay on Fintoc's own page instead."),
+                        rx.text(t("cart.widget_error", error=CheckoutState.widget_error)),
                         # A full page load: the hosted page is another site (or the sandbox), never a client route.
-                        rx.link("Continue to Fintoc's payment page", href=CheckoutState.redirect_url,
+                        rx.link(t("cart.hosted_link"), href=CheckoutState.redirect_url,
                                 id="hosted-payment-link", weight="bold",
                                 custom_attrs={"reloadDocument": True}),
                         spacing="1",
@@ -146,10 +149,10 @@ def cart_page() -> rx.Component:
             on_exit=CheckoutState.widget_exited,
             on_load_error=CheckoutState.widget_load_failed,
         ),
-        rx.heading("Your cart", size="7", padding_bottom="16px"),
+        rx.heading(t("cart.title"), size="7", padding_bottom="16px"),
         rx.cond(
             CartState.load_failed,
-            load_error("We couldn't load your cart", on_retry=[CartState.load]),
+            load_error(t("cart.load_error"), on_retry=[CartState.load]),
             _cart(),
         ),
     )
@@ -172,9 +175,9 @@ def _cart() -> rx.Component:
             ),
             empty_state(
                 "shopping-bag",
-                "Your cart is empty",
-                "Find something you like in the catalog and it will wait for you here.",
-                rx.link(rx.button("Start shopping"), href=routes.CATALOG),
+                t("cart.empty_title"),
+                t("cart.empty_body"),
+                rx.link(rx.button(t("cart.start_shopping")), href=routes.CATALOG),
                 id="empty-cart",
             ),
         ),

@@ -5,6 +5,7 @@ from pepestore.components.load_error import load_error
 from pepestore.components.product import product_card
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
+from pepestore.state.language import t, t_of
 
 
 def _search_box() -> rx.Component:
@@ -13,16 +14,16 @@ def _search_box() -> rx.Component:
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 name="q",
-                placeholder="Search products",
+                placeholder=t("catalog.search_placeholder"),
                 default_value=CatalogState.search,
                 # A new key remounts the uncontrolled input whenever the URL's search changes.
                 key=CatalogState.search,
-                aria_label="Search products",
+                aria_label=t("catalog.search_placeholder"),
                 width="100%",
                 size="3",
                 max_length=80,
             ),
-            rx.button("Search", type="submit", size="3", variant="soft"),
+            rx.button(t("catalog.search"), type="submit", size="3", variant="soft"),
             width="100%",
             spacing="2",
         ),
@@ -35,7 +36,8 @@ def _search_box() -> rx.Component:
 
 def _category_chip(link: rx.Var) -> rx.Component:
     return rx.link(
-        rx.badge(link.label, variant=rx.cond(link.current, "solid", "surface"), radius="full", size="3"),
+        # The "all products" chip has no label of its own: it is said in the reader's language.
+        rx.badge(rx.cond(link.label == "", t("catalog.all"), link.label), variant=rx.cond(link.current, "solid", "surface"), radius="full", size="3"),
         href=link.href,
         class_name="category-chip",
         aria_current=rx.cond(link.current, "page", "false"),
@@ -48,11 +50,11 @@ def _filters() -> rx.Component:
         rx.flex(
             _search_box(),
             rx.select.root(
-                rx.select.trigger(aria_label="Sort products", min_width="190px"),
+                rx.select.trigger(aria_label=t("catalog.sort_label"), min_width="190px"),
                 rx.select.content(
                     rx.foreach(
                         CatalogState.sort_options,
-                        lambda option: rx.select.item(option[1], value=option[0]),
+                        lambda option: rx.select.item(t_of("sort", option[0]), value=option[0]),
                     )
                 ),
                 value=CatalogState.sort,
@@ -76,9 +78,9 @@ def _filters() -> rx.Component:
 
 def _hero() -> rx.Component:
     return rx.box(
-        rx.heading("Good things for everyday life", size=rx.breakpoints(initial="6", sm="8"), weight="bold"),
+        rx.heading(t("catalog.title"), size=rx.breakpoints(initial="6", sm="8"), weight="bold"),
         rx.text(
-            "Small-batch goods from Chilean makers, shipped from Santiago. Pay by bank transfer with Fintoc.",
+            t("catalog.intro"),
             size="3",
             color=rx.color("gray", 11),
             margin_top="8px",
@@ -90,7 +92,7 @@ def _hero() -> rx.Component:
 def _results() -> rx.Component:
     return rx.cond(
         CatalogState.load_failed,
-        load_error("We couldn't load the products", on_retry=[CartState.load, CatalogState.load]),
+        load_error(t("catalog.load_error"), on_retry=[CartState.load, CatalogState.load]),
         _products(),
     )
 
@@ -122,9 +124,9 @@ def _products() -> rx.Component:
             ),
             empty_state(
                 "search-x",
-                "Nothing matches that",
-                "Try another word, or look through every category.",
-                rx.button("Show all products", on_click=CatalogState.clear_filters, variant="soft"),
+                t("catalog.no_match_title"),
+                t("catalog.no_match_body"),
+                rx.button(t("catalog.show_all"), on_click=CatalogState.clear_filters, variant="soft"),
                 id="empty-results",
             ),
         ),
@@ -134,9 +136,8 @@ def _products() -> rx.Component:
 def _count_label() -> rx.Var:
     return rx.cond(
         CatalogState.pages > 1,
-        CatalogState.total.to_string() + " products · page " + CatalogState.page.to_string() + " of "
-        + CatalogState.pages.to_string(),
-        CatalogState.total.to_string() + " products",
+        t("catalog.count_paged", total=CatalogState.total, page=CatalogState.page, pages=CatalogState.pages),
+        t("catalog.count", count=CatalogState.total),
     )
 
 
@@ -147,14 +148,14 @@ def _page_link(link: rx.Var) -> rx.Component:
         rx.link(
             rx.button(link.label, variant=rx.cond(link.current, "solid", "soft"), size="2", tab_index=-1),
             href=link.href,
-            aria_label="Page " + link.label,
+            aria_label=t("catalog.page_label", page=link.label),
             aria_current=rx.cond(link.current, "page", "false"),
             class_name="page-link",
         ),
     )
 
 
-def _step(label: str, icon: str, href: rx.Var, rel: str, id_: str) -> rx.Component:
+def _step(label: rx.Var, icon: str, href: rx.Var, rel: str, id_: str) -> rx.Component:
     content = [rx.icon(icon, size=16), rx.text(label)] if rel == "prev" else [rx.text(label), rx.icon(icon, size=16)]
     return rx.cond(
         href != "",
@@ -169,9 +170,9 @@ def _pager() -> rx.Component:
         CatalogState.pages > 1,
         rx.el.nav(
             rx.flex(
-                _step("Previous", "chevron-left", CatalogState.prev_href, "prev", "page-prev"),
+                _step(t("catalog.previous"), "chevron-left", CatalogState.prev_href, "prev", "page-prev"),
                 rx.foreach(CatalogState.page_links, _page_link),
-                _step("Next", "chevron-right", CatalogState.next_href, "next", "page-next"),
+                _step(t("catalog.next"), "chevron-right", CatalogState.next_href, "next", "page-next"),
                 style={"gap": "8px"},
                 wrap="wrap",
                 justify="center",

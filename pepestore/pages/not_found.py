@@ -2,15 +2,16 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.components.layout import empty_state, page
+from pepestore.state.language import t
 
 
 def not_found_page() -> rx.Component:
     return page(
         empty_state(
             "map-pin-off",
-            "This page doesn't exist",
-            "The link may be old or mistyped. The catalog has everything we sell.",
-            rx.link(rx.button("Go to the catalog"), href=routes.CATALOG),
+            t("notfound.title"),
+            t("notfound.body"),
+            rx.link(rx.button(t("order.to_catalog")), href=routes.CATALOG),
             id="page-not-found",
         )
     )

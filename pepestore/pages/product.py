@@ -5,6 +5,7 @@ from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.components.product import add_to_cart_form, stock_badge
 from pepestore.state.cart import CartState
+from pepestore.state.language import t
 from pepestore.state.product import ProductState
 
 
@@ -14,7 +15,7 @@ def _details() -> rx.Component:
         rx.image(src=product.image, alt=product.name, width="100%", aspect_ratio="1",
                  object_fit="cover", border_radius="16px", id="product-image"),
         rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("All products"), align="center", spacing="1"),
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(t("product.all_products")), align="center", spacing="1"),
                     href=routes.CATALOG, size="2", color=rx.color("gray", 11)),
             rx.text(product.category, size="2", color=rx.color("gray", 10), weight="medium",
                     style={"text_transform": "uppercase", "letter_spacing": "0.04em"}),
@@ -24,7 +25,7 @@ def _details() -> rx.Component:
             rx.text(product.description, size="3", color=rx.color("gray", 11), line_height="1.6"),
             rx.box(add_to_cart_form(ProductState.product, size="3"), width="100%", max_width="360px",
                    padding_top="8px"),
-            rx.hstack(rx.icon("truck", size=16), rx.text("Shipped from Santiago in 1–2 business days.", size="2"),
+            rx.hstack(rx.icon("truck", size=16), rx.text(t("product.shipping"), size="2"),
                       color=rx.color("gray", 10), align="center"),
             spacing="3",
             align="start",
@@ -39,7 +40,7 @@ def product_page() -> rx.Component:
     return page(
         rx.cond(
             ProductState.load_failed,
-            load_error("We couldn't load this product", on_retry=[CartState.load, ProductState.load]),
+            load_error(t("product.load_error"), on_retry=[CartState.load, ProductState.load]),
             _product(),
         )
     )
@@ -54,9 +55,9 @@ def _product() -> rx.Component:
             ProductState.not_found,
             empty_state(
                 "package-x",
-                "We couldn't find that product",
-                "It may have been renamed or is no longer sold. Everything we have is in the catalog.",
-                rx.link(rx.button("Browse the catalog"), href=routes.CATALOG),
+                t("product.not_found_title"),
+                t("product.not_found_body"),
+                rx.link(rx.button(t("product.browse")), href=routes.CATALOG),
                 id="product-not-found",
             ),
             _details(),

@@ -17,6 +17,7 @@ from pepestore.payments.reconcile import UNREACHABLE, close_session, settle_orde
 from pepestore.payments.types import CheckoutSession
 from pepestore.settings import get_settings
 from pepestore.store import orders
+from pepestore.i18n import text
 from pepestore.store.errors import StoreError
 
 EXITED_WIDGET = "the shopper closed the payment window"
@@ -124,12 +125,12 @@ async def start_checkout(cart_token: object, email: object, client_token: str | 
                                                          f"{created.currency}, not {placed.total} CLP; "
                                                          "nothing was charged")
             await expire_at_fintoc(placed.id, created.id)
-            raise StoreError("The payment provider answered with a different amount. Nothing was charged.")
+            raise StoreError(text("checkout.amount_mismatch"))
         status = await asyncio.to_thread(_attach, placed.id, created.id, created.session_token, created.redirect_url)
         if status != OrderStatus.PENDING_PAYMENT:
             # Closed while Fintoc was answering (another tab's failed attempt, the shopper's exit): never payable.
             await expire_at_fintoc(placed.id, created.id)
-            raise StoreError("This checkout was interrupted. Please try again.")
+            raise StoreError(text("checkout.interrupted"))
         session_token, redirect_url = created.session_token, created.redirect_url
     return CheckoutStart(placed.public_token, session_token, redirect_url or "", config.public_key,
                          config.widget_url)
@@ -145,7 +146,7 @@ def _pending_session(order_id: int) -> tuple[bool, str | None]:
     with session_scope() as session:
         order = session.get(orders.Order, order_id)
         if order is None:
-            raise StoreError("That order does not exist.")
+            raise StoreError(text("checkout.no_such_order"))
         return order.status == OrderStatus.PENDING_PAYMENT, order.fintoc_session_id
 
 
@@ -185,5 +186,5 @@ async def abandon_order(order_id: int, reason: str = EXITED_WIDGET) -> tuple[str
 async def abandon_checkout(order_token: object, reason: str = EXITED_WIDGET) -> tuple[str, str | None]:
     order_id = await asyncio.to_thread(_order_id_for, order_token)
     if order_id is None:
-        raise StoreError("That order does not exist.")
+        raise StoreError(text("checkout.no_such_order"))
     return await abandon_order(order_id, reason)

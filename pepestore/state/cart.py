@@ -8,14 +8,16 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.db import in_db_thread
+from pepestore.i18n import say
 from pepestore.money import format_clp
+from pepestore.state.language import language_of
 from pepestore.state.page_load import page_load
 from pepestore.store import cart as cart_service
 from pepestore.store.errors import StoreError
 
 log = logging.getLogger("pepestore.cart")
 
-CART_UNAVAILABLE = "We couldn't update your cart just now. Please try again in a moment."
+CART_UNAVAILABLE = "cart.unavailable"
 
 
 @functools.lru_cache(maxsize=512)
@@ -34,7 +36,8 @@ class CartRow:
     quantity: int
     unit_price: str
     line_total: str
-    problem: str
+    problem: str  # "", or the key of the problem's text (cart.line_sold_out, cart.line_short)
+    stock: int = 0
 
 
 class CartState(rx.State):
@@ -62,7 +65,8 @@ class CartState(rx.State):
                 quantity=line.quantity,
                 unit_price=format_clp(line.unit_price),
                 line_total=format_clp(line.line_total),
-                problem=line.problem,
+                problem=line.problem.key if line.problem else "",
+                stock=line.stock,
             )
             for line in view.lines
         ]
@@ -82,31 +86,32 @@ class CartState(rx.State):
             # A token we never issued (edited by hand, or its cart was purged): start afresh, say so once.
             self.token = ""
             self._show(view)
-            return rx.toast.info("We couldn't find your saved cart, so you have a fresh one.")
+            return rx.toast.info(say(await language_of(self), "cart.fresh"))
         self._show(view)
 
     async def _apply(self, change_fn, *args):
+        lang = await language_of(self)
         try:
             change = await in_db_thread(change_fn, self.token, *args)
         except StoreError as refusal:
-            return None, _toast("error", refusal.message)
+            return None, _toast("error", refusal.say(lang))
         except Exception:  # noqa: BLE001 - a database that is down or slow: say so, keep the cart as shown
             log.exception("cart change %s failed", change_fn.__name__)
-            return None, _toast("error", CART_UNAVAILABLE)
+            return None, _toast("error", say(lang, CART_UNAVAILABLE))
         self._show(change.cart)
-        return change, (_toast("warning", change.notice) if change.notice else None)
+        return change, (_toast("warning", change.notice.say(lang)) if change.notice else None)
 
     @rx.event
     async def add_to_cart(self, product_id: int, quantity: int = 1):
         change, toast = await self._apply(cart_service.add_item, product_id, quantity)
         if change is None or toast is not None:
             return toast
-        return _toast("success", f"Added {change.product_name} to your cart.")
+        return _toast("success", say(await language_of(self), "cart.added", name=change.product_name))
 
     @rx.event
     async def add_from_form(self, form_data: dict):
         if not isinstance(form_data, dict):
-            return rx.toast.error("That request was not understood.")
+            return rx.toast.error(say(await language_of(self), "cart.not_understood"))
         return await self.add_to_cart(form_data.get("product_id"), form_data.get("quantity"))
 
     @rx.event

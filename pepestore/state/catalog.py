@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from pepestore import routes
 from pepestore.db import session_scope
 from pepestore.settings import get_settings
+from pepestore.i18n import say
+from pepestore.state.language import language_of
 from pepestore.state.page_load import page_load
 from pepestore.state.product_view import ProductCard, product_card
 from pepestore.store import catalog
@@ -67,7 +69,7 @@ class CatalogState(rx.State):
         return [
             PageLink(label, routes.catalog(dataclasses.replace(view, category=value).to_params()),
                      value == self.category)
-            for label, value in [("All", ""), *((name, name) for name in self.categories)]
+            for label, value in [("", ""), *((name, name) for name in self.categories)]
         ]
 
     @rx.var
@@ -115,9 +117,9 @@ class CatalogState(rx.State):
         return self._go(query)
 
     @rx.event
-    def choose_sort(self, sort: str):
+    async def choose_sort(self, sort: str):
         if sort not in catalog.SORTS:
-            return rx.toast.error("That sort order is not available.")
+            return rx.toast.error(say(await language_of(self), "catalog.unknown_sort"))
         return self._go(CatalogQuery(search=self.search, category=self.category, sort=sort))
 
     @rx.event

@@ -6,17 +6,18 @@ import reflex as rx
 
 from pepestore.payments.checkout import abandon_checkout, start_checkout
 from pepestore.payments.errors import FintocError
+from pepestore.i18n import say
 from pepestore.state.cart import CartState
+from pepestore.state.language import language_of
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import valid_email
 
-FINTOC_UNREACHABLE = "We couldn't reach Fintoc just now. Nothing was charged — please try again in a moment."
-CHECKOUT_FAILED = ("Something went wrong on our side and checkout could not start. Nothing was charged — "
-                   "please try again in a moment.")
+# Keys of texts in pepestore/i18n: said in the shopper's language.
+FINTOC_UNREACHABLE = "checkout.fintoc_unreachable"
+CHECKOUT_FAILED = "checkout.failed"
 
 # The order stays pending: the reconciler settles it from Fintoc, or expires it and releases its stock.
-ABANDON_FAILED = ("We couldn't record that you closed the payment window. If you didn't pay, the order lapses by "
-                  "itself and its items go back on sale.")
+ABANDON_FAILED = "checkout.abandon_failed"
 
 log = logging.getLogger("pepestore.checkout")
 
@@ -38,10 +39,12 @@ class CheckoutState(rx.State):
     @rx.event(background=True)
     async def pay(self, form_data: dict):
         email = form_data.get("email") if isinstance(form_data, dict) else None
+        async with self:
+            lang = await language_of(self)
         try:
             valid_email(email)
         except StoreError as refusal:
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(lang))
         async with self:
             if self.placing:  # a double click while the first is still on its way
                 return None
@@ -55,12 +58,12 @@ class CheckoutState(rx.State):
             start = await start_checkout(cart_token, email, client_token, client_ip)
         except StoreError as refusal:
             await self._refresh_cart()
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(lang))
         except FintocError:
-            return rx.toast.error(FINTOC_UNREACHABLE)
+            return rx.toast.error(say(lang, FINTOC_UNREACHABLE))
         except Exception:  # noqa: BLE001 - a database that is down, a bug: the shopper hears of it, the log says what
             log.exception("checkout failed")
-            return rx.toast.error(CHECKOUT_FAILED)
+            return rx.toast.error(say(lang, CHECKOUT_FAILED))
         finally:
             # Whatever happened above, the button must not spin forever.
             async with self:
@@ -97,25 +100,25 @@ class CheckoutState(rx.State):
         async with self:
             order_token = self.order_token
             self._close_widget()
+            lang = await language_of(self)
         if not order_token:
             return None
         try:
             status, reason = await abandon_checkout(order_token)
         except StoreError as refusal:
-            return rx.toast.error(refusal.message)
+            return rx.toast.error(refusal.say(lang))
         except FintocError:
-            return rx.toast.error(FINTOC_UNREACHABLE)
+            return rx.toast.error(say(lang, FINTOC_UNREACHABLE))
         except Exception:  # noqa: BLE001
             log.exception("abandoning the checkout of order %s failed", order_token)
-            return rx.toast.error(ABANDON_FAILED)
+            return rx.toast.error(say(lang, ABANDON_FAILED))
         await self._refresh_cart()
         if status == "paid":
             return rx.redirect(f"/order/{order_token}")
         if reason and "bank" in reason:
-            return rx.toast.error("The bank rejected the payment. Your cart is just as you left it — try again "
-                                  "or choose another bank.")
-        return rx.toast.info("Payment cancelled. Your cart is just as you left it.")
+            return rx.toast.error(say(lang, "checkout.bank_rejected"))
+        return rx.toast.info(say(lang, "checkout.cancelled"))
 
     @rx.event
     def widget_load_failed(self, message: str):
-        self.widget_error = message if isinstance(message, str) and len(message) < 200 else "unknown error"
+        self.widget_error = message if isinstance(message, str) and len(message) < 200 else "?"

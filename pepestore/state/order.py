@@ -14,14 +14,24 @@ from pepestore.models import Order, OrderStatus
 from pepestore.money import format_clp
 from pepestore.payments.checkout import CANCELLED_ON_FINTOC, abandon_order
 from pepestore.payments.reconcile import check_for_shopper
+from pepestore.i18n import say
 from pepestore.state.cart import CartState
+from pepestore.state.language import language_of
 from pepestore.state.page_load import page_load
 from pepestore.store import orders
 
 log = logging.getLogger("pepestore.order")
 
-CANCEL_FAILED = ("We couldn't cancel this order just now. Nothing more will be charged; if you don't pay, it expires "
-                 "by itself and the items go back on sale.")
+CANCEL_FAILED = "order.cancel_failed"  # a key of pepestore/i18n
+# Why an order was cancelled, as the services store it (in English, for staff timelines) -> the shopper's text.
+REASON_KEYS = {
+    "the shopper closed the payment window": "closed_window",
+    "the shopper cancelled on Fintoc's page": "cancelled_on_fintoc",
+    "the bank rejected the payment": "bank_rejected",
+    "the bank failed the payment": "bank_failed",
+    "replaced by an order for the changed cart": "replaced",
+    "cancelled by staff: ": "staff",
+}
 WATCH_SECONDS = 2
 WATCH_ROUNDS = 150  # five minutes; after that a reload still shows the truth from the database
 # Rounds at which the page asks Fintoc itself (after 10 s and 60 s). Rarely: Fintoc allows 5 requests a second
@@ -55,7 +65,8 @@ def _open_order(session, token: str, client_token: str | None) -> tuple[Order | 
 
 class OrderState(rx.State):
     status: str = ""
-    reason: str = ""
+    reason: str = ""  # as stored (English, for staff), shown when it is not one of REASON_KEYS
+    reason_key: str = ""  # "reason.<this>" in pepestore/i18n, when the stored reason is a known one
     total: str = ""
     email: str = ""
     placed_at: str = ""
@@ -86,6 +97,9 @@ class OrderState(rx.State):
         self._order_id = order.id
         self.status = order.status
         self.reason = order.status_reason or ""
+        self.reason_key = next((key for stored, key in REASON_KEYS.items() if self.reason.startswith(stored)), "")
+        if self.reason_key == "staff":
+            self.reason = self.reason.removeprefix("cancelled by staff: ")
         self.total = format_clp(order.total)
         self.email = order.customer_email
         self.placed_at = santiago_label(order.created_at)  # as shoppers in Chile read it; stored in UTC
@@ -115,20 +129,21 @@ class OrderState(rx.State):
         """Back from Fintoc's cancel_url: the same path as leaving the widget (settle, close at Fintoc, cancel)."""
         async with self:
             order_id = self._order_id
+            lang = await language_of(self)
         if not order_id:
             return None
         try:
             await abandon_order(order_id, CANCELLED_ON_FINTOC)
         except Exception:  # noqa: BLE001 - the database or Fintoc away: say so; the order page keeps watching
             log.exception("cancelling order %s on return from Fintoc failed", order_id)
-            return [rx.toast.error(CANCEL_FAILED), OrderState.watch]
+            return [rx.toast.error(say(lang, CANCEL_FAILED)), OrderState.watch]
         async with self:
             await self.refresh()
             cancelled, pending = self.status == OrderStatus.CANCELLED, self.pending
             if cancelled:
                 await (await self.get_state(CartState)).refresh_view()
         if cancelled:
-            return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
+            return [rx.redirect(routes.CART), rx.toast.info(say(lang, "checkout.cancelled"))]
         return OrderState.watch if pending else None
 
     @rx.event(background=True)

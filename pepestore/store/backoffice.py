@@ -16,6 +16,7 @@ from pepestore.clock import santiago_day_start, santiago_today, santiago_week_st
 from pepestore.models import Order, OrderEvent, OrderLine, PaymentEvent, as_utc
 from pepestore.models import OrderStatus as S
 from pepestore.staff_models import Staff
+from pepestore.i18n import Text
 from pepestore.store.errors import StoreError
 
 PAGE_SIZE = 50
@@ -69,7 +70,7 @@ class OrderFilter:
 
         status = text("status", 24)
         if status and status not in STATUSES:
-            raise StoreError(f"There is no order status called {status!r}.")
+            raise StoreError(Text("admin.no_status", status=repr(status)))
         page = text("page", 6)
         return cls(status=status, review=text("review", 5) in ("1", "true"), date_from=_date(text("from", 10)),
                    date_to=_date(text("to", 10)), query=text("q", 120),
@@ -91,7 +92,7 @@ def _date(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise StoreError(f"{raw!r} is not a date like 2026-11-27.") from None
+        raise StoreError(Text("admin.bad_date", raw=repr(raw))) from None
 
 
 def _filtered(statement, wanted: OrderFilter):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from pepestore.models import Cart, CartLine, Product, utcnow
 from pepestore.settings import get_settings
 from pepestore.store import inputs
+from pepestore.i18n import Text, text
 from pepestore.store.errors import StoreError
 
 # secrets.token_urlsafe(32) gives 43 characters of URL-safe base64.
@@ -42,13 +43,13 @@ class CartLineView:
         return self.unit_price * self.quantity
 
     @property
-    def problem(self) -> str:
-        """Why this line cannot be bought as it stands (stock can fall after it was added), or ""."""
+    def problem(self) -> Text | None:
+        """Why this line cannot be bought as it stands (stock can fall after it was added), or None."""
         if self.stock == 0:
-            return "Sold out — remove it to check out."
+            return text("cart.line_sold_out")
         if self.quantity > self.stock:
-            return f"Only {self.stock} left — lower the quantity."
-        return ""
+            return text("cart.line_short", count=self.stock)
+        return None
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class CartView:
 @dataclass(frozen=True)
 class CartChange:
     cart: CartView
-    notice: str = ""  # set when the request was honoured only in part (a clamped quantity)
+    notice: Text | None = None  # set when the request was honoured only in part (a clamped quantity)
     product_name: str = ""
 
 
@@ -118,20 +119,21 @@ def load_cart(session: Session, token: object) -> CartView:
 def _purchasable(session: Session, raw_product_id: object) -> Product:
     product = session.get(Product, inputs.product_id(raw_product_id))
     if product is None or not product.active:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     return product
 
 
-def _clamp(product: Product | _ProductRow, wanted: int) -> tuple[int, str]:
+def _clamp(product: Product | _ProductRow, wanted: int, *, already: bool = False) -> tuple[int, Text | None]:
     """The quantity we can honour and, if it is less than wanted, the reason in the shopper's words."""
     limit = get_settings().cart_max_line_quantity
     if product.stock == 0:
-        raise StoreError(f"Sorry, {product.name} is sold out.")
+        raise StoreError(text("cart.sold_out", name=product.name))
     if wanted > product.stock and product.stock <= limit:
-        return product.stock, f"Only {product.stock} of {product.name} in stock, so your cart has {product.stock}."
+        return product.stock, text("cart.only_in_stock_already" if already else "cart.only_in_stock",
+                                   count=product.stock, name=product.name)
     if wanted > limit:
-        return limit, f"You can buy up to {limit} of one product per order, so your cart has {limit}."
-    return wanted, ""
+        return limit, text("cart.line_limit_already" if already else "cart.line_limit", limit=limit)
+    return wanted, None
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
     connection = session.connection()
     found = connection.execute(_PRODUCT, {"pid": inputs.product_id(raw_product_id)}).first()
     if found is None:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     product = _ProductRow(*found)
     cart = None
     if is_well_formed_token(token):
@@ -185,7 +187,7 @@ def add_item(session: Session, token: object, raw_product_id: object, raw_quanti
         current = connection.execute(_LINE_QUANTITY, {"cid": cart.id, "pid": product.id}).scalar()
     new_quantity, notice = _clamp(product, (current or 0) + quantity)
     if new_quantity <= (current or 0):
-        raise StoreError(notice.replace("so your cart has", "and your cart already has"))
+        raise StoreError(_clamp(product, (current or 0) + quantity, already=True)[1])
     now = utcnow()
     if cart is None:
         fresh = new_token()
@@ -210,7 +212,7 @@ def _line_in_cart(session: Session, token: object, raw_product_id: object) -> tu
     cart = _find_cart(session, token, for_update=True)
     line = _line_of(session, cart.id, product_id) if cart is not None else None
     if line is None:
-        raise StoreError("That product is not in your cart any more.")
+        raise StoreError(text("cart.not_in_cart"))
     return cart, line
 
 

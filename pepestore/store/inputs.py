@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pepestore.i18n import text
 from pepestore.store.errors import StoreError
 
 _DIGITS = re.compile(r"^\s*\d{1,9}\s*$")
@@ -24,7 +25,7 @@ def whole_number(value: object, *, what: str, low: int, high: int) -> int:
     else:
         number = None
     if number is None or not low <= number <= high:
-        raise StoreError(f"{what} must be a whole number from {low} to {high}.")
+        raise StoreError(text("input.whole_number", low=low, high=high))
     return number
 
 
@@ -32,4 +33,4 @@ def product_id(value: object) -> int:
     try:
         return whole_number(value, what="Product", low=1, high=2**31 - 1)
     except StoreError:
-        raise StoreError("That product does not exist.") from None
+        raise StoreError(text("cart.no_such_product")) from None

@@ -34,8 +34,9 @@ from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, Orde
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
-from pepestore.store import outbox
+from pepestore.store import order_events, outbox
 from pepestore.store.errors import StoreError
+from pepestore.i18n import text
 
 S = OrderStatus
 MAX_ORDER_TOTAL = 6_999_999  # Fintoc takes payments below 7.000.000 CLP
@@ -68,7 +69,7 @@ class Source:
 def valid_email(raw: object) -> str:
     email = raw.strip() if isinstance(raw, str) else ""
     if len(email) > 254 or not _EMAIL.match(email):
-        raise StoreError("Please enter a valid email address, like ana@example.cl.")
+        raise StoreError(text("checkout.bad_email"))
     return email
 
 
@@ -82,14 +83,19 @@ def record(session: Session, order_id: int, kind: str, source: str, detail: str 
                            **({"created_at": now} if now else {})))
 
 
-def _transition(session: Session, order_id: int, to: str, now: datetime, *, allowed_from=None, **values) -> bool:
+def _transition(session: Session, order_id: int, to: str, now: datetime, *, by: str, allowed_from=None,
+                **values) -> bool:
     allowed = allowed_from if allowed_from is not None else ALLOWED_FROM[to]
     result = session.exec(
         update(Order)
         .where(col(Order.id) == order_id, col(Order.status).in_(allowed))
         .values(status=to, updated_at=now, **values)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    # Only the transaction whose UPDATE changed the row gets here: extenders hear of it once, after its commit.
+    order_events.note(session, order_id, to, by, now)
+    return True
 
 
 def _lines(session: Session, order_id: int) -> list[OrderLine]:
@@ -169,8 +175,7 @@ def _refuse_too_many_open(session: Session, client_ip: str | None) -> None:
         select(func.count()).select_from(Order).where(Order.client_ip == client_ip, Order.status == S.PENDING_PAYMENT)
     ).one()
     if open_here >= limit:
-        raise StoreError(f"There are already {open_here} orders waiting for payment from your connection. Pay or "
-                         "cancel one of them first, or wait for them to expire.")
+        raise StoreError(text("checkout.too_many_open", count=open_here))
 
 
 def place_order(session: Session, cart_token: object, raw_email: object, client_token: str | None,
@@ -186,7 +191,7 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if is_well_formed_token(cart_token):
         cart = session.exec(select(Cart).where(Cart.token == cart_token).with_for_update()).first()
     if cart is None:
-        raise StoreError("Your cart is empty.")
+        raise StoreError(text("checkout.cart_empty"))
     open_orders = session.exec(
         select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT)
         .order_by(col(Order.id)).with_for_update(key_share=True)
@@ -209,20 +214,20 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
         .where(CartLine.cart_id == cart.id).order_by(col(CartLine.added_at), col(CartLine.id))
     ).all()
     if not rows:
-        raise StoreError("Your cart is empty.")
+        raise StoreError(text("checkout.cart_empty"))
     for line, product in rows:
         if not product.active or product.stock == 0:
-            raise StoreError(f"Sorry, {product.name} is sold out. Remove it from your cart to continue.")
+            raise StoreError(text("checkout.sold_out", name=product.name))
         if line.quantity > product.stock:
-            raise StoreError(f"Only {product.stock} of {product.name} left. Lower the quantity to continue.")
+            raise StoreError(text("checkout.only_left", count=product.stock, name=product.name))
     total = sum(product.price * line.quantity for line, product in rows)
     if total > MAX_ORDER_TOTAL:
-        raise StoreError(f"Bank transfers through Fintoc are limited to {format_clp(MAX_ORDER_TOTAL)} per order.")
+        raise StoreError(text("checkout.limit", limit=format_clp(MAX_ORDER_TOTAL)))
 
     _refuse_too_many_open(session, client_ip)
     taken_out = _take_stock(session, [(p.id, line.quantity, p.name) for line, p in rows])
     if taken_out:
-        raise StoreError(f"Sorry, {taken_out} just sold out. Your cart shows what is left.")
+        raise StoreError(text("checkout.just_sold_out", name=taken_out))
     if admit is not None:
         admit()  # last: a refusal for stock or input must not spend the shopper's allowance
     # A closed order (exited, expired) already used this cart revision: the new one gets its own.
@@ -248,7 +253,7 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
             session.flush()
     except IntegrityError:
         # Another tab placed this very cart a moment ago (SQLite has no row lock to queue us behind it).
-        raise StoreError("This cart is already being checked out in another tab.") from None
+        raise StoreError(text("checkout.other_tab")) from None
     for line, product in rows:
         session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name, image=product.image,
                               unit_price=product.price, quantity=line.quantity))
@@ -313,7 +318,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         # Real money, but not this order's total: it cannot buy the order. It is kept as a payment to refund, and
         # the stock goes back on sale instead of waiting for a payment that has already come.
         was = order.status
-        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now,
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, by=source,
                        allowed_from=frozenset({S.PENDING_PAYMENT, *LATE_PAYMENT_FROM}), paid_at=now,
                        paid_amount=facts.amount,
                        payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
@@ -325,7 +330,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
             _owe_apology(session, order, now)
             return "payment does not match the order: needs refund"
         return f"not payable from {order.status}"
-    if _transition(session, order.id, S.PAID, now, paid_at=now, paid_amount=facts.amount,
+    if _transition(session, order.id, S.PAID, now, by=source, paid_at=now, paid_amount=facts.amount,
                    payment_intent_id=facts.payment_intent_id):
         record(session, order.id, "paid", source, f"payment {facts.payment_intent_id}", now)
         _clear_cart_for(session, order)
@@ -334,7 +339,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
     if order.status in LATE_PAYMENT_FROM:
         short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
         # A paid session is finished: nothing is left to close at the provider.
-        if short is None and _transition(session, order.id, S.PAID, now, allowed_from=LATE_PAYMENT_FROM,
+        if short is None and _transition(session, order.id, S.PAID, now, by=source, allowed_from=LATE_PAYMENT_FROM,
                                          paid_at=now, paid_amount=facts.amount,
                                          payment_intent_id=facts.payment_intent_id,
                                          fintoc_close_pending_since=None):
@@ -344,7 +349,7 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
             _clear_cart_for(session, order)
             _owe_receipt(session, order, now)
             return "paid late; stock taken again"
-        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, paid_at=now, paid_amount=facts.amount,
+        if _transition(session, order.id, S.PAID_NEEDS_REFUND, now, by=source, paid_at=now, paid_amount=facts.amount,
                        payment_intent_id=facts.payment_intent_id, needs_review=True, fintoc_close_pending_since=None):
             _owe_apology(session, order, now)
         record(session, order.id, "flagged", source,
@@ -384,7 +389,7 @@ def _remember_session_to_close(session: Session, order_id: int, now: datetime) -
 def cancel_order(session: Session, order_id: int, source: str, reason: str, now: datetime, *,
                  session_closed: bool = False) -> bool:
     """session_closed: the caller knows the payment session can no longer be paid (else it is remembered)."""
-    if not _transition(session, order_id, S.CANCELLED, now, status_reason=reason[:200]):
+    if not _transition(session, order_id, S.CANCELLED, now, by=source, status_reason=reason[:200]):
         return False
     _release_stock(session, order_id)
     if not session_closed:
@@ -395,7 +400,7 @@ def cancel_order(session: Session, order_id: int, source: str, reason: str, now:
 
 def expire_order(session: Session, order_id: int, source: str, now: datetime, *, session_closed: bool = False,
                  detail: str | None = None) -> bool:
-    if not _transition(session, order_id, S.EXPIRED, now, status_reason="payment time ran out"):
+    if not _transition(session, order_id, S.EXPIRED, now, by=source, status_reason="payment time ran out"):
         return False
     _release_stock(session, order_id)
     if not session_closed:
@@ -411,7 +416,7 @@ def mark_session_closed(session: Session, order_id: int) -> None:
 
 
 def mark_fulfilled(session: Session, order_id: int, source: str, now: datetime) -> bool:
-    if not _transition(session, order_id, S.FULFILLED, now):
+    if not _transition(session, order_id, S.FULFILLED, now, by=source):
         return False
     record(session, order_id, "fulfilled", source, None, now)
     return True
@@ -486,7 +491,7 @@ def record_refund(session: Session, order_id: int, facts: RefundFacts, *, expect
                    now=now)
     refunded = order.refunded_total + facts.amount
     session.exec(update(Order).where(col(Order.id) == order.id).values(refunded_total=refunded, updated_at=now))
-    if refunded == paid and _transition(session, order.id, S.REFUNDED, now):
+    if refunded == paid and _transition(session, order.id, S.REFUNDED, now, by=source):
         record(session, order.id, "refunded", source,
                f"refund {facts.refund_id} of {format_clp(facts.amount)}: all {format_clp(paid)} refunded", now)
         return "refunded"

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from pepestore.models import Order, OrderLine, OrderRefund, Product, RefundStatus
 from pepestore.models import OrderStatus as S
 from pepestore.money import format_clp
+from pepestore.i18n import text
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import record
 from pepestore.store.staff import StaffMember
@@ -52,11 +53,11 @@ def held_by_refunds(session: Session, order_id: int) -> int:
 
 def _locked(session: Session, order_id: object) -> Order:
     if not isinstance(order_id, int) or isinstance(order_id, bool) or not 0 < order_id < 10**12:
-        raise StoreError("That order does not exist.")
+        raise StoreError(text("admin.no_order"))
     order = session.exec(select(Order).where(Order.id == order_id).with_for_update()
                          .execution_options(populate_existing=True)).first()
     if order is None:
-        raise StoreError("That order does not exist.")
+        raise StoreError(text("admin.no_order"))
     return order
 
 
@@ -65,15 +66,16 @@ def _restock_plan(session: Session, order_id: int, raw: object) -> list[tuple[Or
     if raw in (None, {}):
         return []
     if not isinstance(raw, dict) or len(raw) > 100:
-        raise StoreError("Choose the lines to put back on sale.")
+        raise StoreError(text("admin.restock_choose"))
     lines = {line.id: line for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id))}
     plan = []
     for key, units in raw.items():
         line = lines.get(int(key)) if str(key).isdigit() else None
         if line is None:
-            raise StoreError("That line is not part of this order.")
+            raise StoreError(text("admin.restock_other_line"))
         if not isinstance(units, int) or isinstance(units, bool) or not 0 <= units <= line.quantity - line.restocked:
-            raise StoreError(f"{line.name}: put back between 0 and {line.quantity - line.restocked} units.")
+            raise StoreError(text("admin.restock_range", name=line.name,
+                                       most=line.quantity - line.restocked))
         if units:
             plan.append((line, units))
     return plan
@@ -83,15 +85,15 @@ def request_refund(session: Session, raw_order_id: object, raw_amount: object, r
                    member: StaffMember, now: datetime, ip: str | None = None) -> RefundToSend:
     order = _locked(session, raw_order_id)
     if order.status not in REFUNDABLE or not order.payment_intent_id:
-        raise StoreError(f"Only a paid order can be refunded; this one is {order.status.replace('_', ' ')}.")
+        raise StoreError(text("admin.refund_only_paid", status=text("status." + order.status)))
     left = paid_of(order) - held_by_refunds(session, order.id)
     if left <= 0:
-        raise StoreError("This order has been refunded in full already (or the rest is on its way).")
+        raise StoreError(text("admin.refunded_already"))
     if not isinstance(raw_amount, int) or isinstance(raw_amount, bool) or not 0 < raw_amount <= left:
-        raise StoreError(f"Refund a whole number of pesos from $1 to {format_clp(left)}, what is left.")
+        raise StoreError(text("admin.refund_range", left=format_clp(left)))
     plan = _restock_plan(session, order.id, restock)
     if plan and order.status not in HOLDS_STOCK:
-        raise StoreError("This order's units went back on sale when it stopped waiting for its payment.")
+        raise StoreError(text("admin.restock_done"))
     refund = OrderRefund(order_id=order.id, amount=raw_amount, status=RefundStatus.REQUESTED, staff_id=member.id,
                          requested_at=now, recorded_at=now)
     session.add(refund)

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from pepestore.limits import address_key
 from pepestore.models import as_utc
 from pepestore.staff_models import AuditEntry, Staff, StaffRole, StaffSession
+from pepestore.i18n import Text
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import valid_email
 
@@ -78,9 +79,9 @@ def normalise_email(raw: object) -> str:
 
 def check_password(raw: object) -> str:
     if not isinstance(raw, str) or len(raw) < PASSWORD_MIN_LENGTH:
-        raise StoreError(f"A password needs at least {PASSWORD_MIN_LENGTH} characters.")
+        raise StoreError(Text("admin.password_short", min=PASSWORD_MIN_LENGTH))
     if len(raw) > PASSWORD_MAX_LENGTH:
-        raise StoreError(f"A password may have at most {PASSWORD_MAX_LENGTH} characters.")
+        raise StoreError(Text("admin.password_long", max=PASSWORD_MAX_LENGTH))
     return raw
 
 
@@ -96,7 +97,7 @@ def create_staff(session: Session, raw_email: object, password: object, role: ob
                  actor: str = "command line", actor_id: int | None = None) -> StaffMember:
     email = normalise_email(raw_email)
     if role not in StaffRole.ALL:
-        raise StoreError("The role must be owner or staff.")
+        raise StoreError(Text("admin.bad_role"))
     staff = Staff(email=email, password_hash=_hasher.hash(check_password(password)), role=role, created_at=now,
                   password_changed_at=now)
     try:
@@ -104,7 +105,7 @@ def create_staff(session: Session, raw_email: object, password: object, role: ob
             session.add(staff)
             session.flush()
     except IntegrityError:
-        raise StoreError(f"There is already a staff member with the email {email}.") from None
+        raise StoreError(Text("admin.staff_exists", email=email)) from None
     audit(session, "staff_created", actor, now, staff_id=actor_id, detail=f"{email} as {role}")
     return _member(staff)
 
@@ -113,7 +114,7 @@ def _staff_by_email(session: Session, raw_email: object) -> Staff:
     email = normalise_email(raw_email)
     staff = session.exec(select(Staff).where(Staff.email == email).with_for_update()).first()
     if staff is None:
-        raise StoreError(f"There is no staff member with the email {email}.")
+        raise StoreError(Text("admin.no_staff", email=email))
     return staff
 
 
@@ -136,7 +137,7 @@ def set_active(session: Session, raw_email: object, active: bool, now: datetime,
         owners = session.exec(select(Staff.id).where(Staff.role == StaffRole.OWNER, Staff.active)
                               .order_by(col(Staff.id)).with_for_update()).all()
         if len(owners) == 1:
-            raise StoreError("That is the only active owner: add another owner before disabling this one.")
+            raise StoreError(Text("admin.last_owner"))
     staff.active = active
     session.add(staff)
     if not active:

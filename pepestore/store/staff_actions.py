@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from pepestore.models import Order, OrderEvent
 from pepestore.store import orders, outbox
+from pepestore.i18n import Text
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import Source
 from pepestore.store.staff import StaffMember, audit
@@ -23,19 +24,19 @@ NOTE_MAX = 480
 
 def _order(session: Session, raw_order_id: object) -> Order:
     if not isinstance(raw_order_id, int) or isinstance(raw_order_id, bool) or not 0 < raw_order_id < 10**12:
-        raise StoreError("That order does not exist.")
+        raise StoreError(Text("admin.no_order"))
     order = session.get(Order, raw_order_id)
     if order is None:
-        raise StoreError("That order does not exist.")
+        raise StoreError(Text("admin.no_order"))
     return order
 
 
 def _note(raw: object, *, required: bool) -> str:
     text = raw.strip() if isinstance(raw, str) else ""
     if required and len(text) < 3:
-        raise StoreError("Write a short note (at least 3 characters) saying why.")
+        raise StoreError(Text("admin.note_short"))
     if len(text) > NOTE_MAX:
-        raise StoreError(f"Keep the note under {NOTE_MAX} characters.")
+        raise StoreError(Text("admin.note_long", max=NOTE_MAX))
     return text
 
 
@@ -50,12 +51,12 @@ def mark_shipped(session: Session, raw_order_id: object, carrier: object, tracki
                  now: datetime, ip: str | None = None) -> None:
     order = _order(session, raw_order_id)
     if carrier not in CARRIERS:
-        raise StoreError(f"Choose a carrier: {', '.join(CARRIERS)}.")
+        raise StoreError(Text("admin.choose_carrier", carriers=", ".join(CARRIERS)))
     number = tracking.strip() if isinstance(tracking, str) else ""
     if not _TRACKING.match(number):
-        raise StoreError("Enter the tracking number as the carrier gave it (letters, digits, - . /).")
+        raise StoreError(Text("admin.bad_tracking"))
     if not orders.mark_fulfilled(session, order.id, Source.ADMIN, now):
-        raise StoreError(f"Only a paid order can be marked shipped; this one is {order.status.replace('_', ' ')}.")
+        raise StoreError(Text("admin.ship_only_paid", status=Text("status." + order.status)))
     session.exec(update(Order).where(col(Order.id) == order.id).values(carrier=carrier, tracking_number=number))
     record_staff(session, order.id, "shipped", member, f"{carrier} {number}", now, ip)
     outbox.enqueue(session, f"shipped:{order.id}", "shipped", order.id, order.customer_email, now=now)
@@ -67,12 +68,11 @@ def resend_receipt(session: Session, raw_order_id: object, member: StaffMember, 
     order = _order(session, raw_order_id)
     order = orders.locked_order(session, order.id)  # two clicks at once get two numbers, not one lost row
     if order.status not in (orders.S.PAID, orders.S.FULFILLED):
-        raise StoreError(f"Only a paid order has a receipt to resend; this one is {order.status.replace('_', ' ')}.")
+        raise StoreError(Text("admin.resend_only_paid", status=Text("status." + order.status)))
     key = outbox.next_resend_key(session, order.id)
     if not outbox.enqueue(session, key, "receipt", order.id, order.customer_email, now=now):
         # Another click took this number at the same moment (SQLite has no row lock to queue behind).
-        raise StoreError("Another copy of the receipt was asked for at the same moment. Check the emails, then "
-                         "try again if you still need one.")
+        raise StoreError(Text("admin.resend_race"))
     record_staff(session, order.id, "receipt_resent", member, f"to {order.customer_email}", now, ip)
     return key
 
@@ -84,8 +84,7 @@ def cancel_unpaid(session: Session, raw_order_id: object, reason: object, member
     order = _order(session, raw_order_id)
     why = _note(reason, required=True)
     if not orders.cancel_order(session, order.id, Source.ADMIN, f"cancelled by staff: {why}", now):
-        raise StoreError(f"Only an order waiting for payment can be cancelled; this one is "
-                         f"{order.status.replace('_', ' ')}.")
+        raise StoreError(Text("admin.cancel_only_pending", status=Text("status." + order.status)))
     record_staff(session, order.id, "cancelled_by_staff", member, why, now, ip)
     return order.fintoc_session_id
 
@@ -97,7 +96,7 @@ def resolve_review(session: Session, raw_order_id: object, note: object, member:
     cleared = session.exec(update(Order).where(col(Order.id) == order.id, col(Order.needs_review))
                            .values(needs_review=False, updated_at=now)).rowcount
     if cleared != 1:
-        raise StoreError("This order is not flagged for review (someone may have just resolved it).")
+        raise StoreError(Text("admin.not_flagged"))
     record_staff(session, order.id, "review_resolved", member, text, now, ip)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from pepestore.admin.routes import COOKIE
 from pepestore.settings import PROJECT_ROOT
-from tests.browser.shop import add_on_product_page, start_payment
+from tests.browser.shop import add_on_product_page, choose_language, start_payment
 
 PASSWORD = "a long staff password 2026"
 
@@ -34,6 +34,7 @@ def new_context(browser: Browser, width: int = 1280, height: int = 900, **option
 
 
 def new_page(context: BrowserContext, store_url: str) -> Page:
+    choose_language(context, store_url)  # these tests read the English texts
     page = context.new_page()
     page.store_url = store_url
     return page

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.shop import choose_language
 from tests.browser.store_process import ARTIFACTS, running_store
 from tests.conftest import service_unavailable
 
@@ -48,10 +49,17 @@ def browser():
 
 
 @pytest.fixture
-def context(browser, request):
-    """A fresh browser profile per test: its own localStorage, so its own cart."""
+def context(browser, request, store_url):
+    """A fresh browser profile per test: its own localStorage, so its own cart.
+
+    The store speaks Spanish unless told otherwise. Tests written in English words run as a shopper who chose
+    English (the language switch's cookie); `@pytest.mark.language("es-CL")` runs a test as a first-time visitor."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    marker = request.node.get_closest_marker("language")
+    language = marker.args[0] if marker else "en"
+    if language != "es-CL":
+        choose_language(context, store_url, language)
     yield context
     if getattr(request.node, "failed", False):
         for index, page in enumerate(context.pages):

@@ -3,6 +3,12 @@
 from playwright.sync_api import Page, expect
 
 
+def choose_language(context, store_url: str, language: str = "en") -> None:
+    """Be a shopper who chose this language with the header's switch (its cookie). The store speaks Spanish to
+    anyone else; the tests written in English words run as a shopper who chose English."""
+    context.add_cookies([{"name": "pepestore_lang", "value": language, "url": store_url}])
+
+
 def open_catalog(page: Page, query: str = "") -> None:
     page.goto(page.store_url + "/" + query)
     wait_for_live_catalog(page)

@@ -14,7 +14,7 @@ from sqlmodel import Session, create_engine, select
 
 from pepestore.models import EmailOutbox, Order, utcnow
 from pepestore.store import staff
-from tests.browser.shop import add_on_product_page, order_token_from, start_payment
+from tests.browser.shop import add_on_product_page, choose_language, order_token_from, start_payment
 from tests.browser.store_process import ARTIFACTS, free_port, running_store
 from tests.fakes.smtp_inbox import Inbox
 
@@ -56,6 +56,7 @@ def test_a_purchase_sends_one_receipt_over_smtp_and_staff_can_resend_it(browser,
     base, engine = mail_store
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    choose_language(context, base)
     try:
         page = context.new_page()
         page.store_url = base
@@ -65,7 +66,7 @@ def test_a_purchase_sends_one_receipt_over_smtp_and_staff_can_resend_it(browser,
         assert recipients == ["receipt.me@example.cl"]
         with Session(engine) as session:
             order = session.exec(select(Order).where(Order.public_token == token)).one()
-        assert receipt["Subject"] == f"Your Pepestore receipt for order #{order.id}"
+        assert receipt["Subject"] == f"Tu comprobante de Pepestore del pedido #{order.id}"
         assert receipt["From"] == "Pepestore <hola@pepestore.cl>"
         text = receipt.get_body(("plain",)).get_content()
         html = receipt.get_body(("html",)).get_content()

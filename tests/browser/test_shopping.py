@@ -5,7 +5,8 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.shop import (
-    add_from_card, card, cart_count, cart_line, open_cart, open_catalog, toast, visible_prices, wait_for_live_catalog,
+    add_from_card, card, cart_count, cart_line, choose_language, open_cart, open_catalog, toast, visible_prices,
+    wait_for_live_catalog,
 )
 
 PRICE = re.compile(r"^\$\d{1,3}(\.\d{3})*$")
@@ -160,6 +161,7 @@ def test_bad_quantity_typed_by_the_shopper_is_refused_with_a_message(page):
 
 def test_phone_width_has_no_sideways_scrolling(browser, store_url):
     phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    choose_language(phone, store_url)
     page = phone.new_page()
     page.store_url = store_url
     try:

@@ -18,7 +18,7 @@ from sqlmodel import Session, create_engine, select
 from pepestore.payments import signature
 from pepestore.payments.sandbox.models import SandboxAccount
 from tests.browser.store_process import ARTIFACTS, STOP_BOUND_S, Store, group_members
-from tests.browser.shop import add_on_product_page, start_payment
+from tests.browser.shop import add_on_product_page, choose_language, start_payment
 
 
 @pytest.fixture
@@ -40,6 +40,7 @@ def own_store(tmp_path):
 def buy_something(browser, store: Store):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    choose_language(context, store.url)
     page = context.new_page()
     page.store_url = store.url
     add_on_product_page(page, "wool-beanie", 1)

@@ -122,7 +122,7 @@ async def test_a_session_for_another_amount_releases_the_stock_and_is_closed_at_
     client = FintocClient(fake.secret_key, transport=httpx.MockTransport(lying))
     monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", lambda: client)
     monkeypatch.setattr("pepestore.payments.reconcile.fintoc_client", lambda: client)
-    with pytest.raises(StoreError, match="different amount"):
+    with pytest.raises(StoreError, match="otro monto"):
         await start_checkout(new_cart(("cast-iron-teapot", 2)), "ana@example.cl", None)
     with Session(engine) as session:
         [order] = session.exec(select(Order)).all()
@@ -133,9 +133,9 @@ async def test_a_session_for_another_amount_releases_the_stock_and_is_closed_at_
 
 
 async def test_bad_checkout_input_is_refused_before_anything_is_written(store, engine):
-    with pytest.raises(StoreError, match="valid email"):
+    with pytest.raises(StoreError, match="correo válido"):
         await start_checkout(new_cart(("wool-beanie", 1)), "not-an-email", None)
-    with pytest.raises(StoreError, match="cart is empty"):
+    with pytest.raises(StoreError, match="carrito está vacío"):
         await start_checkout("forged-token", "ana@example.cl", None)
     with Session(engine) as session:
         assert session.exec(select(Order)).all() == []

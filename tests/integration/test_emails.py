@@ -4,6 +4,7 @@ sandbox keeps mail for its viewer; no address can smuggle a header."""
 
 import asyncio
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from threading import Barrier
@@ -13,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from pepestore.clock import santiago_long_label
 from pepestore.db import session_scope
 from pepestore.mail import sender
 from pepestore.mail.message import build, render
@@ -156,8 +158,8 @@ def test_each_refund_owes_one_email_with_its_amount_and_a_repeat_owes_nothing(en
         texts = [build(session, row.id)[1].text for row in owed]
     assert [(row.key, row.amount) for row in owed] == [(f"refund:{refund_ids[0]}", 1000),
                                                       (f"refund:{refund_ids[1]}", order.total - 1000)]
-    assert "We refunded $1.000" in texts[0] and "So far $1.000 of" in texts[0]
-    assert "All you paid" in texts[1]
+    assert "Te reembolsamos $1.000" in texts[0] and "Hasta ahora se han reembolsado $1.000 de" in texts[0]
+    assert "Ya se reembolsó todo lo que pagaste" in texts[1]
 
 
 def test_resend_makes_a_new_email_per_click_recorded_with_the_staff_member(engine, member):
@@ -175,14 +177,14 @@ def test_resend_makes_a_new_email_per_click_recorded_with_the_staff_member(engin
 
 @pytest.mark.parametrize("order_id", [0, -1, "1", None, 10**13])
 def test_resend_refuses_orders_that_do_not_exist(engine, member, order_id):
-    with pytest.raises(StoreError, match="does not exist"):
+    with pytest.raises(StoreError, match="no existe"):
         with session_scope() as session:
             staff_actions.resend_receipt(session, order_id, member, utcnow())
 
 
 def test_resend_refuses_an_order_with_no_receipt(engine, member):
     order = place()
-    with pytest.raises(StoreError, match="Only a paid order"):
+    with pytest.raises(StoreError, match="Solo un pedido pagado"):
         with session_scope() as session:
             staff_actions.resend_receipt(session, order.id, member, utcnow())
     assert rows(order.id) == []
@@ -216,7 +218,7 @@ def test_a_receipt_is_a_two_part_message_with_a_fixed_message_id(inbox):
         message, _ = build(session, row.id)
         again, _ = build(session, row.id)
     assert message["Message-ID"] == again["Message-ID"] == f"<outbox-{row.id}@shop.example.cl>"
-    assert message["Subject"] == f"Your Pepestore receipt for order #{order.id}"
+    assert message["Subject"] == f"Tu comprobante de Pepestore del pedido #{order.id}"
     assert (message["From"], message["To"], message["Reply-To"]) == \
         ("Pepestore <hola@pepestore.cl>", EMAIL, "ayuda@pepestore.cl")
     text = message.get_body(("plain",)).get_content()
@@ -227,6 +229,11 @@ def test_a_receipt_is_a_two_part_message_with_a_fixed_message_id(inbox):
     assert expected_total in text and expected_total in html
     assert f"https://shop.example.cl/order/{order.public_token}" in text
     assert "<script>" not in html and "&lt;script&gt;" in html
+    with session_scope() as session:
+        paid_at = santiago_long_label(session.get(Order, order.id).paid_at)
+    # When it was paid, in Santiago time and the Chilean way: "el 27 de noviembre de 2026, 14:05".
+    assert re.fullmatch(r"\d{1,2} de [a-z]+ de \d{4}, \d{2}:\d{2}", paid_at) and f"el {paid_at}." in text
+    assert '<html lang="es-CL">' in html
 
 
 # -- addresses -------------------------------------------------------------------------------------------------
@@ -239,7 +246,7 @@ def test_header_injection_addresses_are_refused_at_checkout(engine, email):
     with session_scope() as session:
         product_id = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()
         token = cart.add_item(session, "", product_id, 1).cart.token
-    with pytest.raises(StoreError, match="valid email"):
+    with pytest.raises(StoreError, match="correo válido"):
         with session_scope() as session:
             orders.place_order(session, token, email, None, utcnow())
 
@@ -356,7 +363,7 @@ async def test_the_viewer_lists_and_previews_everything_escaped_in_a_sandboxed_f
     row = rows(order.id)[0]
     client = TestClient(SecurityHeaders(build_api()))
     listing = client.get("/sandbox/mail/")
-    assert listing.status_code == 200 and f"order #{order.id}" in listing.text
+    assert listing.status_code == 200 and f"pedido #{order.id}" in listing.text
     assert "frame-ancestors 'none'" in listing.headers["content-security-policy"]
     detail = client.get(f"/sandbox/mail/{row.id}")
     assert "<iframe sandbox='' title='HTML part' srcdoc='&lt;!doctype html&gt;" in detail.text
@@ -364,7 +371,7 @@ async def test_the_viewer_lists_and_previews_everything_escaped_in_a_sandboxed_f
     assert "&amp;lt;img src=x onerror=1&amp;gt;" in detail.text and "&lt;img src=x onerror=1&gt;" in detail.text
     text = client.get(f"/sandbox/mail/{row.id}/text")
     assert text.headers["content-type"].startswith("text/plain") and "<img src=x onerror=1>" in text.text
-    assert f"order #{order.id}" in client.get("/sandbox/mail", follow_redirects=False).text  # the banner's link
+    assert f"pedido #{order.id}" in client.get("/sandbox/mail", follow_redirects=False).text  # the banner's link
     assert client.get("/sandbox/mail/999999").status_code == 200
     assert client.get(f"/sandbox/mail/{10**15}/text").status_code == 404
 

@@ -97,14 +97,14 @@ async def test_a_partial_refund_then_the_rest_refunds_the_order(engine, fintoc, 
     await reconcile_refunds(utcnow().replace(year=2100))
     partly = reload(order.id)
     assert (partly.status, partly.refunded_total) == (S.PAID, 30_000)  # partly refunded stays paid, visibly
-    with pytest.raises(StoreError, match=r"\$1 to \$69\.980"):
+    with pytest.raises(StoreError, match=r"entre \$1 y \$69\.980"):
         await refund_order(order.id, order.total, None, owner)
     assert await refund_order(order.id, order.total - 30_000, None, owner) is None
     fintoc_says(fintoc, "succeeded")
     await reconcile_refunds(utcnow().replace(year=2100))
     done = reload(order.id)
     assert (done.status, done.refunded_total) == (S.REFUNDED, order.total)
-    with pytest.raises(StoreError, match="Only a paid order"):
+    with pytest.raises(StoreError, match="Solo un pedido pagado"):
         await refund_order(order.id, 1, None, owner)
 
 
@@ -162,9 +162,9 @@ async def test_returned_units_go_back_on_sale_once(engine, fintoc, owner):
         line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
         before = session.exec(select(Product.stock).where(Product.id == line.product_id)).one()
     await refund_order(order.id, 1000, {str(line.id): 1}, owner)
-    with pytest.raises(StoreError, match="between 0 and 1"):
+    with pytest.raises(StoreError, match="entre 0 y 1"):
         await refund_order(order.id, 1000, {str(line.id): 2}, owner)
-    with pytest.raises(StoreError, match="not part of this order"):
+    with pytest.raises(StoreError, match="no es parte de este pedido"):
         await refund_order(order.id, 1000, {"999999": 1}, owner)
     with session_scope() as session:
         assert session.exec(select(Product.stock).where(Product.id == line.product_id)).one() == before + 1
@@ -174,7 +174,7 @@ async def test_returned_units_go_back_on_sale_once(engine, fintoc, owner):
 @pytest.mark.parametrize("amount", [0, -5, 10**12, 1.5, "100", None, True])
 async def test_nonsense_amounts_are_refused_and_nothing_is_written(engine, fintoc, owner, amount):
     order = await paid_order(fintoc)
-    with pytest.raises(StoreError, match="whole number of pesos"):
+    with pytest.raises(StoreError, match="número entero de pesos"):
         await refund_order(order.id, amount, None, owner)
     assert refund_rows(order.id) == [] and fintoc.refund_posts() == []
 
@@ -221,9 +221,9 @@ async def test_a_payment_of_another_amount_is_refunded_what_it_brought_in(engine
         order = orders.place_order(session, token, "ana@example.cl", None, utcnow())
         orders.confirm_payment(session, order.id, PaymentFacts(1000, "CLP", "test", "pi_short"),
                                expected_mode="test", source="webhook", now=utcnow())
-    with pytest.raises(StoreError, match=r"\$1 to \$1\.000"):
+    with pytest.raises(StoreError, match=r"entre \$1 y \$1\.000"):
         await refund_order(order.id, order.total, None, owner)
-    with pytest.raises(StoreError, match="went back on sale"):  # its stock went back when it was flagged
+    with pytest.raises(StoreError, match="volvieron a la venta"):  # its stock went back when it was flagged
         with session_scope() as session:
             line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
             refunds.request_refund(session, order.id, 1000, {str(line.id): 2}, owner, utcnow())

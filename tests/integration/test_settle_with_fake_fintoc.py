@@ -227,7 +227,7 @@ async def test_a_session_opened_for_an_order_closed_meanwhile_is_closed_at_finto
         return answer(request)
 
     monkeypatch.setattr(fintoc.fake, "handle", closing_meanwhile)
-    with pytest.raises(StoreError, match="interrupted"):
+    with pytest.raises(StoreError, match="se interrumpió"):
         await start_checkout(token, "ana@example.cl", None)
     [order] = all_orders()
     assert order.status == S.CANCELLED and order.fintoc_session_id is not None

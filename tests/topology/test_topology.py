@@ -22,7 +22,7 @@ from pepestore.payments.sandbox.models import SandboxAccount, SandboxWebhook
 from pepestore.security_headers import security_headers
 from pepestore.settings import load_settings
 from pepestore.store.catalog_data import SEED_PRODUCTS
-from tests.browser.shop import add_on_product_page, cart_count, order_token_from, start_payment, toast
+from tests.browser.shop import add_on_product_page, cart_count, choose_language, order_token_from, start_payment, toast
 
 STATUS = "#order-status"
 
@@ -90,6 +90,7 @@ def test_twenty_shoppers_race_for_the_last_unit_through_both_instances(topology,
         for _ in range(20):
             context = browser.new_context(viewport={"width": 1100, "height": 800})
             context.set_default_timeout(30_000)
+            choose_language(context, topology.url)
             page = context.new_page()
             page.store_url = topology.url
             add_on_product_page(page, slug, 1)

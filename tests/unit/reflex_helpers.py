@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import reflex as rx
 from reflex.istate.data import RouterData
 
-# A toast compiles to JS like: (() => (refs['__toast']?.["error"]("That product does not exist.")))
+# A toast compiles to JS like: (() => (refs['__toast']?.["error"]("Ese producto no existe.")))
 _TOAST = re.compile(r"""__toast'\]\?\.\["(\w+)"\]\((".*?")(?:,.*)?\)\)\)$""")
 
 

@@ -96,19 +96,19 @@ def test_the_list_pages_fifty_at_a_time(session):
 
 def test_shipping_needs_a_paid_order_a_carrier_and_a_tracking_number(session, member):
     order = place(session)
-    with pytest.raises(StoreError, match="Only a paid order"):
+    with pytest.raises(StoreError, match="Solo un pedido pagado"):
         staff_actions.mark_shipped(session, order.id, "Starken", "ABC123", member, utcnow())
     pay(session, order)
-    with pytest.raises(StoreError, match="carrier"):
+    with pytest.raises(StoreError, match="transportista"):
         staff_actions.mark_shipped(session, order.id, "DHL", "ABC123", member, utcnow())
-    with pytest.raises(StoreError, match="tracking"):
+    with pytest.raises(StoreError, match="seguimiento"):
         staff_actions.mark_shipped(session, order.id, "Starken", "<script>", member, utcnow())
     staff_actions.mark_shipped(session, order.id, "Blue Express", "BX-99812", member, utcnow())
     session.commit()
     shipped = session.get(Order, order.id)
     session.refresh(shipped)
     assert (shipped.status, shipped.carrier, shipped.tracking_number) == (S.FULFILLED, "Blue Express", "BX-99812")
-    with pytest.raises(StoreError, match="this one is fulfilled"):
+    with pytest.raises(StoreError, match="este está: Despachado"):
         staff_actions.mark_shipped(session, order.id, "Starken", "X1", member, utcnow())
     entry = backoffice.timeline(session, order.id)[-1]
     assert (entry.what, entry.who, entry.detail, entry.kind) == ("shipped", "ana@pepestore.cl", "Blue Express BX-99812",
@@ -118,30 +118,30 @@ def test_shipping_needs_a_paid_order_a_carrier_and_a_tracking_number(session, me
 def test_cancelling_releases_stock_and_needs_a_reason(session, member):
     stock = session.exec(select(Product.stock).where(Product.slug == "trail-backpack-20l")).one()
     order = place(session, "trail-backpack-20l", 2)
-    with pytest.raises(StoreError, match="note"):
+    with pytest.raises(StoreError, match="nota"):
         staff_actions.cancel_unpaid(session, order.id, "", member, utcnow())
     staff_actions.cancel_unpaid(session, order.id, "shopper asked by phone", member, utcnow())
     session.commit()
     session.expire_all()
     assert session.exec(select(Product.stock).where(Product.slug == "trail-backpack-20l")).one() == stock
-    with pytest.raises(StoreError, match="waiting for payment"):
+    with pytest.raises(StoreError, match="espera pago"):
         staff_actions.cancel_unpaid(session, order.id, "again", member, utcnow())
 
 
 def test_resolving_a_review_needs_a_note_and_happens_once(session, member):
     order = place(session)
     pay(session, order, amount=1)
-    with pytest.raises(StoreError, match="note"):
+    with pytest.raises(StoreError, match="nota"):
         staff_actions.resolve_review(session, order.id, "  ", member, utcnow())
     staff_actions.resolve_review(session, order.id, "called the bank, wrong amount typed", member, utcnow())
     session.commit()
-    with pytest.raises(StoreError, match="not flagged"):
+    with pytest.raises(StoreError, match="no está marcado"):
         staff_actions.resolve_review(session, order.id, "twice", member, utcnow())
 
 
 @pytest.mark.parametrize("order_id", [0, -1, 10**13, "1", 1.0, True, None, [1]])
 def test_actions_refuse_orders_that_do_not_exist(session, member, order_id):
-    with pytest.raises(StoreError, match="does not exist"):
+    with pytest.raises(StoreError, match="no existe"):
         staff_actions.add_note(session, order_id, "hello there", member, utcnow())
 
 

@@ -92,7 +92,7 @@ def test_open_orders_per_address_are_limited_and_a_refusal_reserves_nothing(sess
         session.commit()
     before = _stock(session, "trail-backpack-20l")
     token = _cart_with(session, "trail-backpack-20l")
-    with pytest.raises(StoreError, match="already 2 orders waiting for payment"):
+    with pytest.raises(StoreError, match="Ya hay 2 pedidos esperando pago"):
         orders.place_order(session, token, "ana@example.cl", None, utcnow(), client_ip="10.0.0.9")
     session.rollback()
     assert _stock(session, "trail-backpack-20l") == before
@@ -130,7 +130,7 @@ def test_the_rate_limit_is_asked_last_and_its_refusal_reserves_nothing(session):
     assert asked and _stock(session, "brass-table-lamp") == before
     assert session.exec(select(Order)).all() == []
     # bad input is refused before the allowance is spent
-    with pytest.raises(StoreError, match="valid email"):
+    with pytest.raises(StoreError, match="correo válido"):
         orders.place_order(session, token, "not an email", None, utcnow(), admit=refuse)
     assert len(asked) == 1
 

@@ -41,5 +41,5 @@ async def test_a_cancel_that_fails_tells_the_shopper_and_keeps_watching(engine, 
     visit(page, f"http://localhost:3000/order/{order.public_token}?cancelled=1")
     await page.load()
     result = await _run_background(page, "cancel_payment")
-    assert toasts(result)[0][0] == "error" and "couldn't cancel" in toasts(result)[0][1]
+    assert toasts(result)[0][0] == "error" and "No pudimos cancelar" in toasts(result)[0][1]
     assert getattr(result[-1], "fn", None) is OrderState.watch.fn

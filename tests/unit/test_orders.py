@@ -120,13 +120,13 @@ def test_checking_out_again_after_cancelling_makes_a_new_order(session):
                                    ["ana@example.cl"], "x" * 250 + "@example.cl"])
 def test_an_invalid_email_is_refused(session, email):
     token = cart_with(session, ("wool-beanie", 1))
-    with pytest.raises(StoreError, match="valid email"):
+    with pytest.raises(StoreError, match="correo válido"):
         orders.place_order(session, token, email, None, utcnow())
 
 
 @pytest.mark.parametrize("token", ["", None, "x" * 43, 12])
 def test_no_cart_no_order(session, token):
-    with pytest.raises(StoreError, match="cart is empty"):
+    with pytest.raises(StoreError, match="carrito está vacío"):
         orders.place_order(session, token, EMAIL, None, utcnow())
 
 
@@ -134,7 +134,7 @@ def test_an_emptied_cart_cannot_be_placed(session):
     token = cart_with(session, ("wool-beanie", 1))
     cart.remove_item(session, token, product(session, "wool-beanie").id)
     session.commit()
-    with pytest.raises(StoreError, match="cart is empty"):
+    with pytest.raises(StoreError, match="carrito está vacío"):
         orders.place_order(session, token, EMAIL, None, utcnow())
 
 
@@ -142,7 +142,7 @@ def test_stock_that_fell_after_adding_blocks_the_order_and_writes_nothing(sessio
     token = cart_with(session, ("wool-beanie", 1), ("cast-iron-teapot", 3))
     product(session, "cast-iron-teapot").stock = 2
     session.commit()
-    with pytest.raises(StoreError, match="Only 2 of Cast Iron Teapot left"):
+    with pytest.raises(StoreError, match="Solo quedan 2 de Cast Iron Teapot"):
         orders.place_order(session, token, EMAIL, None, utcnow())
     session.rollback()
     assert session.exec(select(Order)).all() == []
@@ -159,7 +159,7 @@ def test_the_guarded_stock_update_refuses_what_a_concurrent_buyer_took(session, 
         return original(db, wanted)
 
     monkeypatch.setattr(orders, "_take_stock", racing)
-    with pytest.raises(StoreError, match="Cast Iron Teapot just sold out"):
+    with pytest.raises(StoreError, match="Cast Iron Teapot se acaba de agotar"):
         orders.place_order(session, token, EMAIL, None, utcnow())
     session.rollback()
     assert stock(session, "wool-beanie") == 3, "the first line's reservation was undone too"
@@ -170,7 +170,7 @@ def test_orders_above_fintocs_limit_are_refused(session):
     token = cart_with(session, ("wool-beanie", 1))
     product(session, "wool-beanie").price = 7_000_000
     session.commit()
-    with pytest.raises(StoreError, match="limited to"):
+    with pytest.raises(StoreError, match="tienen un límite de"):
         orders.place_order(session, token, EMAIL, None, utcnow())
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from pepestore.models import Order, OrderStatus, Product
 from pepestore.state import checkout as checkout_state
+from pepestore.i18n import say
 from pepestore.state.cart import CART_UNAVAILABLE, CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.checkout import ABANDON_FAILED, CHECKOUT_FAILED, CheckoutState
@@ -121,7 +122,7 @@ async def test_cart_changes_answer_a_database_failure_with_a_toast(engine, datab
     database.vanish()
     for change in (cart.add_to_cart(pen, 1), cart.add_from_form({"product_id": str(pen), "quantity": "1"}),
                    cart.set_quantity(pen, 3), cart.remove(pen)):
-        assert toasts(await change) == [("error", CART_UNAVAILABLE)]
+        assert toasts(await change) == [("error", say("es-CL", CART_UNAVAILABLE))]
     assert [(r.name, r.quantity) for r in cart.rows] == [("Brass Fountain Pen", 1)]
     assert len(logged_failures(caplog)) == 4
     database.come_back()
@@ -139,7 +140,7 @@ async def test_pay_with_the_database_gone_stops_spinning_and_says_so(engine, dat
     await cart.add_to_cart(product_id(engine, "wool-beanie"), 1)
     checkout = await cart.get_state(CheckoutState)
     database.vanish()
-    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", CHECKOUT_FAILED)]
+    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", say("es-CL", CHECKOUT_FAILED))]
     assert checkout.placing is False
     assert (checkout.session_token, checkout.order_token, checkout.open_count) == ("", "", 0)
     assert logged_failures(caplog) == ["checkout failed"]
@@ -154,10 +155,10 @@ async def test_pay_resets_and_tells_the_shopper_on_any_unexpected_error(engine, 
 
     monkeypatch.setattr(checkout_state, "start_checkout", broken_checkout)
     checkout = await new_state(CheckoutState)
-    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", CHECKOUT_FAILED)]
+    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", say("es-CL", CHECKOUT_FAILED))]
     assert checkout.placing is False and checkout.session_token == "" and checkout.open_count == 0
     # A second press works again instead of being taken for a double click.
-    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", CHECKOUT_FAILED)]
+    assert toasts(await pay(checkout, {"email": "ana@example.cl"})) == [("error", say("es-CL", CHECKOUT_FAILED))]
 
 
 async def test_closing_the_widget_during_a_failure_says_what_happens_to_the_order(engine, monkeypatch, caplog):
@@ -167,7 +168,7 @@ async def test_closing_the_widget_during_a_failure_says_what_happens_to_the_orde
     monkeypatch.setattr(checkout_state, "abandon_checkout", broken_abandon)
     checkout = await new_state(CheckoutState)
     checkout.order_token, checkout.session_token = "t" * 32, "cs_tok_1"
-    assert toasts(await CheckoutState.widget_exited.fn(checkout)) == [("error", ABANDON_FAILED)]
+    assert toasts(await CheckoutState.widget_exited.fn(checkout)) == [("error", say("es-CL", ABANDON_FAILED))]
     assert checkout.order_token == "" and checkout.session_token == ""
     assert logged_failures(caplog) == [f"abandoning the checkout of order {'t' * 32} failed"]
 

@@ -43,14 +43,14 @@ def test_passwords_are_stored_as_argon2id_and_emails_lower_cased(session, owner)
 
 @pytest.mark.parametrize("password", ["short", "", None, 12345678901234, "x" * 2000])
 def test_weak_or_absurd_passwords_are_refused(session, password):
-    with pytest.raises(StoreError, match="password"):
+    with pytest.raises(StoreError, match="contraseña"):
         staff.create_staff(session, "ana@example.cl", password, "staff", utcnow())
 
 
 def test_roles_and_duplicate_emails_are_checked(session, owner):
-    with pytest.raises(StoreError, match="owner or staff"):
+    with pytest.raises(StoreError, match="owner o staff"):
         staff.create_staff(session, "ana@example.cl", PASSWORD, "admin", utcnow())
-    with pytest.raises(StoreError, match="already a staff member"):
+    with pytest.raises(StoreError, match="Ya hay alguien en el equipo"):
         staff.create_staff(session, "OWNER@example.cl", PASSWORD, "staff", utcnow())
 
 
@@ -133,7 +133,7 @@ def test_disabling_or_a_new_password_ends_every_session(session, owner):
 
 
 def test_the_last_owner_cannot_be_disabled(session, owner):
-    with pytest.raises(StoreError, match="only active owner"):
+    with pytest.raises(StoreError, match="única dueña o dueño activo"):
         staff.set_active(session, "owner@example.cl", False, utcnow())
 
 
@@ -166,7 +166,7 @@ def test_the_command_line_creates_disables_and_resets(engine, capsys):
     assert admin_cli(["create-staff", "boss@example.cl", "--role", "owner"], io.StringIO(PASSWORD + "\n")) == 0
     assert admin_cli(["create-staff", "ana@example.cl", "--role", "staff"], io.StringIO(PASSWORD + "\n")) == 0
     assert admin_cli(["create-staff", "bob@example.cl", "--role", "staff"], io.StringIO("short\n")) == 1
-    assert "at least 12 characters" in capsys.readouterr().err
+    assert "al menos 12 caracteres" in capsys.readouterr().err
     assert admin_cli(["disable-staff", "ana@example.cl"]) == 0
     assert admin_cli(["reset-password", "ana@example.cl"], io.StringIO("a brand new password\n")) == 0
     assert admin_cli(["list-staff"]) == 0

@@ -24,7 +24,7 @@ async def test_add_to_cart_shows_the_line_priced_from_the_database(engine):
     cart = await new_state(CartState)
     mug = product_id(engine, "ceramic-mug-terracotta")
     result = await cart.add_to_cart(mug, 2)
-    assert toasts(result) == [("success", "Added Terracotta Ceramic Mug to your cart.")]
+    assert toasts(result) == [("success", "Agregaste Terracotta Ceramic Mug a tu carrito.")]
     assert cart.item_count == 2
     assert cart.subtotal == "$17.980"
     assert [(r.name, r.quantity, r.unit_price, r.line_total) for r in cart.rows] == [
@@ -46,14 +46,14 @@ async def test_form_submission_is_validated_like_any_other_call(engine):
 @pytest.mark.parametrize(
     ("pid", "quantity", "message"),
     [
-        (999999, 1, "That product does not exist."),
-        ("1; drop table product", 1, "That product does not exist."),
-        (None, 1, "That product does not exist."),
-        (1, 0, "Quantity must be a whole number from 1 to 20."),
-        (1, -4, "Quantity must be a whole number from 1 to 20."),
-        (1, 2.5, "Quantity must be a whole number from 1 to 20."),
-        (1, 10**30, "Quantity must be a whole number from 1 to 20."),
-        (1, [1], "Quantity must be a whole number from 1 to 20."),
+        (999999, 1, "Ese producto no existe."),
+        ("1; drop table product", 1, "Ese producto no existe."),
+        (None, 1, "Ese producto no existe."),
+        (1, 0, "La cantidad debe ser un número entero de 1 a 20."),
+        (1, -4, "La cantidad debe ser un número entero de 1 a 20."),
+        (1, 2.5, "La cantidad debe ser un número entero de 1 a 20."),
+        (1, 10**30, "La cantidad debe ser un número entero de 1 a 20."),
+        (1, [1], "La cantidad debe ser un número entero de 1 a 20."),
     ],
 )
 async def test_bad_arguments_get_an_error_toast_and_change_nothing(engine, pid, quantity, message):
@@ -67,11 +67,11 @@ async def test_over_stock_is_clamped_and_explained(engine):
     cart = await new_state(CartState)
     teapot = product_id(engine, "cast-iron-teapot")
     assert toasts(await cart.add_to_cart(teapot, 9)) == [
-        ("warning", "Only 3 of Cast Iron Teapot in stock, so your cart has 3.")
+        ("warning", "Solo quedan 3 de Cast Iron Teapot, así que tu carrito tiene 3.")
     ]
     assert cart.item_count == 3
     assert toasts(await cart.add_to_cart(teapot, 1)) == [
-        ("error", "Only 3 of Cast Iron Teapot in stock, and your cart already has 3.")
+        ("error", "Solo quedan 3 de Cast Iron Teapot, y tu carrito ya tiene 3.")
     ]
     assert cart.item_count == 3
 
@@ -79,7 +79,7 @@ async def test_over_stock_is_clamped_and_explained(engine):
 async def test_sold_out_is_refused(engine):
     cart = await new_state(CartState)
     assert toasts(await cart.add_to_cart(product_id(engine, "pour-over-dripper"), 1)) == [
-        ("error", "Sorry, Porcelain Pour-Over Dripper is sold out.")
+        ("error", "Lo sentimos, Porcelain Pour-Over Dripper está agotado.")
     ]
     assert line_count(engine) == 0
 
@@ -90,11 +90,11 @@ async def test_stepper_and_remove(engine):
     await cart.add_to_cart(pen, 1)
     assert toasts(await cart.set_quantity(pen, 2)) == []
     assert cart.rows[0].quantity == 2
-    assert toasts(await cart.set_quantity(pen, 8))[0] == ("warning", "Only 7 of Brass Fountain Pen in stock, so your cart has 7.")
+    assert toasts(await cart.set_quantity(pen, 8))[0] == ("warning", "Solo quedan 7 de Brass Fountain Pen, así que tu carrito tiene 7.")
     assert toasts(await cart.set_quantity(pen, 0))[0][0] == "error"
     assert toasts(await cart.set_quantity(pen, "lots"))[0][0] == "error"
     assert cart.rows[0].quantity == 7
-    assert toasts(await cart.remove(12345)) == [("error", "That product is not in your cart any more.")]
+    assert toasts(await cart.remove(12345)) == [("error", "Ese producto ya no está en tu carrito.")]
     assert toasts(await cart.remove(pen)) == []
     assert cart.rows == [] and cart.item_count == 0
 
@@ -113,7 +113,7 @@ async def test_a_tampered_token_starts_a_fresh_cart_and_says_so(engine):
     await first.add_to_cart(product_id(engine, "wool-beanie"), 1)
     intruder = await new_state(CartState)
     intruder.token = first.token[:-2] + "zz"
-    assert toasts(await intruder.load()) == [("info", "We couldn't find your saved cart, so you have a fresh one.")]
+    assert toasts(await intruder.load()) == [("info", "No encontramos tu carrito guardado, así que tienes uno nuevo.")]
     assert intruder.token == "" and intruder.rows == []
     intruder.token = "<script>alert(1)</script>"
     assert toasts(await intruder.load())[0][0] == "info"
@@ -135,8 +135,8 @@ async def test_catalog_filters_redirect_to_a_shareable_url(engine):
     catalog = await new_state(CatalogState)
     visit(catalog, "/?q=mug")
     await catalog.load()
-    assert "sort=price_asc" in str(catalog.choose_sort("price_asc"))
-    assert toasts(catalog.choose_sort("random()")) == [("error", "That sort order is not available.")]
+    assert "sort=price_asc" in str(await catalog.choose_sort("price_asc"))
+    assert toasts(await catalog.choose_sort("random()")) == [("error", "Ese orden no está disponible.")]
     assert "/?q=tea" in str(catalog.apply_search({"q": "  tea  "}))
     assert '"/"' in str(catalog.apply_search({"q": ["x"]}))
 
@@ -146,9 +146,9 @@ async def test_category_links_keep_the_search_and_sort_and_start_at_page_one(eng
     visit(catalog, "/?q=a&sort=name&page=2")
     await catalog.load()
     links = {link.label: link for link in catalog.category_links}
-    assert list(links)[:2] == ["All", "Apparel"] and "Plants" in links
+    assert list(links)[:2] == ["", "Apparel"] and "Plants" in links  # "" is the all-products chip
     assert links["Plants"].href == "/?q=a&category=Plants&sort=name"
-    assert links["All"].href == "/?q=a&sort=name" and links["All"].current
+    assert links[""].href == "/?q=a&sort=name" and links[""].current
 
 
 async def test_catalog_pages_through_24_at_a_time_with_links(engine):

@@ -15,12 +15,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, Router
 
 from pepestore.db import session_scope
+from pepestore.i18n import LANGUAGES, normalise, say
 from pepestore.payments.sandbox import service
 from pepestore.payments.sandbox.service import Sandbox, SandboxError, invalid
 
 MAX_BODY_BYTES = 64 * 1024
 _HERE = Path(__file__).parent
-WIDGET_JS = (_HERE / "widget.js").read_text()
+# The widget's texts come from pepestore/i18n like every other text (the sandbox.* keys), both languages at once.
+WIDGET_JS = (_HERE / "widget.js").read_text().replace("__TEXTS__", json.dumps({
+    language: {key.removeprefix("sandbox."): value for key, value in texts.items() if key.startswith("sandbox.")}
+    for language, texts in LANGUAGES.items()}).replace("<", "\\u003c"))
 PAY_HTML = (_HERE / "pay.html").read_text()
 
 
@@ -172,7 +176,9 @@ def build_sandbox_api(base_url: str) -> Router:
             data, public_key = await run_in_threadpool(read)
         except SandboxError as exc:
             return HTMLResponse(f"<h1>Fintoc sandbox</h1><p>{exc.message}</p>", status_code=exc.status)
-        page = (PAY_HTML.replace("{{WIDGET_URL}}", base_url + "/widget.js")
+        language = normalise(request.cookies.get("pepestore_lang"))  # the store's language switch
+        page = (PAY_HTML.replace("{{LANG}}", language).replace("{{TITLE}}", say(language, "sandbox.page_title"))
+                .replace("{{WIDGET_URL}}", base_url + "/widget.js")
                 .replace("{{CONFIG}}", json.dumps({
                     "publicKey": public_key, "sessionToken": data["session_token"],
                     "successUrl": data["success_url"], "cancelUrl": data["cancel_url"]}).replace("<", "\\u003c")))

@@ -4,6 +4,12 @@
   if (typeof window === "undefined" || window.Fintoc) return;
   var script = document.currentScript;
   var BASE = script ? script.src.replace(/\/widget\.js(\?.*)?$/, "") : "";
+  // Texts from pepestore/i18n (the sandbox.* keys), filled in by the server; the page's <html lang> picks one.
+  var TEXTS = __TEXTS__;
+  function tr(key) {
+    var lang = (document.documentElement.lang || "").indexOf("en") === 0 ? "en" : "es-CL";
+    return TEXTS[lang][key];
+  }
 
   function clp(amount, currency) {
     var digits = String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
@@ -63,7 +69,7 @@
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       return response.json().then(function (data) {
-        if (!response.ok) throw new Error((data.error && data.error.message) || "The sandbox refused the request.");
+        if (!response.ok) throw new Error((data.error && data.error.message) || tr("refused"));
         return data;
       });
     });
@@ -90,19 +96,19 @@
     function showError(message) {
       frame([el("div", { class: "fsw-state", role: "alert" }, [
         el("div", { class: "fsw-icon fsw-warn" }, ["!"]),
-        el("h3", {}, ["Something went wrong"]),
+        el("h3", {}, [tr("error_title")]),
         el("p", { class: "fsw-muted" }, [message]),
-        el("button", { class: "fsw-btn fsw-reject", onclick: function () { widget.close(); } }, ["Close"])
+        el("button", { class: "fsw-btn fsw-reject", onclick: function () { widget.close(); } }, [tr("close")])
       ])]);
     }
 
     function showChooser(session) {
       var chosen = null;
       var approve = el("button", { class: "fsw-btn fsw-approve", disabled: "disabled", "data-action": "approve",
-        onclick: function () { decide("approve", chosen); } }, ["Approve payment"]);
+        onclick: function () { decide("approve", chosen); } }, [tr("approve")]);
       var reject = el("button", { class: "fsw-btn fsw-reject", disabled: "disabled", "data-action": "reject",
-        onclick: function () { decide("reject", chosen); } }, ["Reject"]);
-      var banks = el("div", { class: "fsw-banks", role: "group", "aria-label": "Test banks" },
+        onclick: function () { decide("reject", chosen); } }, [tr("reject")]);
+      var banks = el("div", { class: "fsw-banks", role: "group", "aria-label": tr("banks_label") },
         session.banks.map(function (name) {
           return el("button", { class: "fsw-bank", type: "button", "aria-pressed": "false", onclick: function (e) {
             chosen = name;
@@ -113,9 +119,9 @@
           } }, [el("span", { class: "fsw-initials" }, [initials(name)]), name]);
         }));
       frame([
-        el("div", { class: "fsw-muted" }, ["Amount to pay by bank transfer"]),
+        el("div", { class: "fsw-muted" }, [tr("amount")]),
         el("div", { class: "fsw-amount" }, [clp(session.amount, session.currency)]),
-        el("div", { class: "fsw-muted" }, ["Choose your bank (test banks, no login needed)"]),
+        el("div", { class: "fsw-muted" }, [tr("choose_bank")]),
         banks,
         el("div", { class: "fsw-row" }, [reject, approve])
       ]);
@@ -123,7 +129,7 @@
 
     function decide(action, bank) {
       frame([el("div", { class: "fsw-state" }, [el("div", { class: "fsw-spin" }),
-        el("p", {}, ["Waiting for " + bank + "…"])])]);
+        el("p", {}, [tr("waiting").replace("{bank}", bank)])])]);
       emit("payment_in_progress", { institution: bank });
       request("POST", "/widget/sessions/" + encodeURIComponent(token) + "/" + action,
         { public_key: publicKey, bank: bank })
@@ -132,8 +138,8 @@
             finished = true;
             emit("payment_succeeded");
             frame([el("div", { class: "fsw-state", role: "status" }, [
-              el("div", { class: "fsw-icon fsw-ok" }, ["✓"]), el("h3", {}, ["Payment approved"]),
-              el("p", { class: "fsw-muted" }, ["Operation " + session.reference_id])])]);
+              el("div", { class: "fsw-icon fsw-ok" }, ["✓"]), el("h3", {}, [tr("approved")]),
+              el("p", { class: "fsw-muted" }, [tr("operation").replace("{reference}", session.reference_id)])])]);
             setTimeout(function () {
               teardown();
               onSuccess({ status: "succeeded", reference_id: session.reference_id });
@@ -141,9 +147,9 @@
           } else {
             emit("payment_failed");
             frame([el("div", { class: "fsw-state", role: "alert" }, [
-              el("div", { class: "fsw-icon fsw-bad" }, ["✕"]), el("h3", {}, ["The bank rejected the payment"]),
-              el("p", { class: "fsw-muted" }, ["No money was moved."]),
-              el("button", { class: "fsw-btn fsw-reject", onclick: function () { widget.close(); } }, ["Close"])])]);
+              el("div", { class: "fsw-icon fsw-bad" }, ["✕"]), el("h3", {}, [tr("rejected")]),
+              el("p", { class: "fsw-muted" }, [tr("no_money")]),
+              el("button", { class: "fsw-btn fsw-reject", onclick: function () { widget.close(); } }, [tr("close")])])]);
           }
         })
         .catch(function (error) { showError(error.message); });
@@ -161,11 +167,11 @@
           document.head.appendChild(el("style", { id: "fsw-style" }, [CSS]));
         }
         root = el("div", { class: "fsw-backdrop", "data-fintoc-sandbox": "true" }, [
-          el("div", { class: "fsw-modal", role: "dialog", "aria-modal": "true", "aria-label": "Fintoc sandbox payment" }, [
+          el("div", { class: "fsw-modal", role: "dialog", "aria-modal": "true", "aria-label": tr("dialog") }, [
             el("div", { class: "fsw-head" }, [el("div", { class: "fsw-logo" }, ["F"]),
-              el("div", { class: "fsw-title" }, ["Pay with Fintoc"]),
-              el("button", { class: "fsw-x", "aria-label": "Close", onclick: function () { widget.close(); } }, ["×"])]),
-            el("div", { class: "fsw-ribbon" }, ["SANDBOX — no real money moves"]),
+              el("div", { class: "fsw-title" }, [tr("title")]),
+              el("button", { class: "fsw-x", "aria-label": tr("close"), onclick: function () { widget.close(); } }, ["×"])]),
+            el("div", { class: "fsw-ribbon" }, [tr("ribbon")]),
             el("div", { class: "fsw-body" }, [el("div", { class: "fsw-state" }, [el("div", { class: "fsw-spin" })])])
           ])
         ]);
@@ -173,8 +179,8 @@
         emit("opened");
         request("GET", "/widget/sessions/" + encodeURIComponent(token) + "?public_key=" + encodeURIComponent(publicKey))
           .then(function (session) {
-            if (session.status === "expired") return showError("This payment session has expired.");
-            if (session.status === "finished") return showError("This payment session is already finished.");
+            if (session.status === "expired") return showError(tr("expired"));
+            if (session.status === "finished") return showError(tr("finished"));
             showChooser(session);
             return request("POST", "/widget/sessions/" + encodeURIComponent(token) + "/start", { public_key: publicKey });
           })

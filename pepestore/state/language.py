@@ -1,0 +1,72 @@
+"""The shopper's language: Spanish (es-CL) unless they chose English with the switch in the header.
+
+The choice is a cookie, so it stays with the browser; `<html lang>` follows it (the script in LANG_SCRIPT runs
+before the page paints, `set_language` changes it at once). Pages put texts on screen with `t(key, ...)`: both
+languages are compiled into the page and the one chosen shows; the prerendered HTML holds the Spanish.
+Handlers that answer in words (toasts) use `await language_of(self)` and `pepestore.i18n.say`.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pepestore.i18n import DEFAULT, LANGUAGES, normalise, say
+
+COOKIE = "pepestore_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+# Runs in <head> before the body: an English reader's page says lang="en" from the first paint.
+LANG_SCRIPT = (
+    "(function(){try{var m=document.cookie.match(/(?:^|; )" + COOKIE + "=([^;]*)/);"
+    "if(m&&decodeURIComponent(m[1])==='en'){document.documentElement.lang='en';}}catch(e){}})();"
+)
+
+
+class LanguageState(rx.State):
+    lang: str = rx.Cookie(DEFAULT, name=COOKIE, max_age=ONE_YEAR, same_site="lax")
+
+    @rx.var
+    def is_english(self) -> bool:
+        return self.lang == "en"
+
+    @rx.event
+    def set_language(self, language: str):
+        if not isinstance(language, str) or language not in LANGUAGES:
+            return rx.toast.error(say(self.lang, "language.unknown"))
+        self.lang = language
+        return rx.call_script(f"document.documentElement.lang = {language!r}")
+
+
+async def language_of(state: rx.State) -> str:
+    """The reader's language, from inside any handler (in a background one, inside `async with self`)."""
+    return normalise((await state.get_state(LanguageState)).lang)
+
+
+def t(key: str, **params) -> rx.Var:
+    """A text on a page, in the reader's language. Params may be state vars: t("order.placed", at=State.when)."""
+    spanish = LANGUAGES[DEFAULT][key].format(**params) if params else LANGUAGES[DEFAULT][key]
+    english = LANGUAGES["en"][key].format(**params) if params else LANGUAGES["en"][key]
+    if spanish == english:
+        return rx.Var.create(spanish)
+    return rx.cond(LanguageState.is_english, english, spanish)
+
+
+def language_switch() -> rx.Component:
+    """The visible switch: shows the other language's name; a click changes and remembers the choice."""
+    return rx.button(
+        rx.cond(LanguageState.is_english, "Español", "English"),
+        on_click=LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en")),
+        variant="ghost",
+        size="2",
+        color_scheme="gray",
+        id="language-switch",
+        aria_label=t("language.switch_label"),
+        lang=rx.cond(LanguageState.is_english, "es", "en"),
+    )
+
+
+def t_of(prefix: str, key: rx.Var) -> rx.Var:
+    """A text whose key is only known in the browser (a state var): t_of("sort", option) says "sort.<option>"."""
+    pick = {lang: {k.removeprefix(prefix + "."): v for k, v in texts.items() if k.startswith(prefix + ".")}
+            for lang, texts in LANGUAGES.items()}
+    return rx.cond(LanguageState.is_english, rx.Var.create(pick["en"])[key], rx.Var.create(pick[DEFAULT])[key])
