@@ -1,6 +1,10 @@
 """Wiring only: the app, its pages and their load events."""
 
+from pathlib import Path
+
 import reflex as rx
+from reflex.utils.prerequisites import get_web_dir
+from reflex_base import constants
 
 from pepestore import routes
 from functools import partial
@@ -24,14 +28,22 @@ from pepestore.state.catalog import CatalogState
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
+from pepestore.static_cache import StaticCaching
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+
+
+def frontend_build_dir() -> Path:
+    # Where `reflex run --env prod` mounts the built frontend from (REFLEX_WEB_WORKDIR moves it).
+    return get_web_dir() / constants.Dirs.STATIC
+
 
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    # The store's routes, then the security headers around everything, the mounted frontend's pages included.
-    api_transformer=[build_api(), SecurityHeaders],
+    # The store's routes, then the security headers around everything, the mounted frontend's pages included, and
+    # the frontend's cache lifetimes.
+    api_transformer=[build_api(), SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
