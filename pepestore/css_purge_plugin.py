@@ -1,0 +1,116 @@
+"""A Reflex plugin that trims Radix Themes' stylesheet after every production build (pepestore/css_purge.py says
+what goes and why).
+
+Reflex calls `post_build` after `npm run export` and before it gzips the output, for `reflex run --env prod`
+(the start script and the browser tests) and `reflex export` (deploy/topology.sh) alike. Hashed assets are cached
+for a year, so one name must never stand for two contents: the trimmed file gets a new hashed name, every file
+that named it is rewritten, and a rewritten asset is renamed by its new content too (and so on up to the pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from reflex_base.config import get_config
+from reflex_base.plugins.base import Plugin
+
+from pepestore import css_purge
+from pepestore.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+# What the store's own pages compile to, under .web: routes, the root, memoized page components.
+COMPILED_PAGES = ("app", "app_components", "utils/components", "components")
+RADIX_DIST = "node_modules/@radix-ui/themes/dist/esm"
+REWRITTEN = (".html", ".js", ".json", ".css")
+
+
+def _read_all(paths: list[Path]) -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths if p.is_file()]
+
+
+def _theme() -> tuple[set[str], bool]:
+    """The theme's accent and gray colours, and whether its appearance is fixed to light."""
+    colors, light_only = {"gray"}, False
+    for plugin in get_config().plugins:
+        theme = getattr(plugin, "theme", None)
+        if theme is None:
+            continue
+        for prop in ("accent_color", "gray_color"):
+            value = str(getattr(theme, prop, "") or "").strip("\"'")
+            if value:
+                colors.add(value)
+        light_only = str(getattr(theme, "appearance", "")).strip("\"'") == "light"
+    return colors, light_only
+
+
+def _hashed_name(path: Path, content: bytes) -> str:
+    stem = path.stem.rsplit("-", 1)[0] if "-" in path.stem else path.stem
+    return f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}{path.suffix}"
+
+
+def purge_build(static_dir: Path, web_dir: Path, sources: list[Path]) -> list[tuple[str, int, int]]:
+    """Trim every Radix stylesheet of the build in `static_dir`; returns (new name, bytes before, bytes after)."""
+    pages = _read_all([p for d in COMPILED_PAGES for p in (web_dir / d).rglob("*.js*")])
+    radix = _read_all(sorted((web_dir / RADIX_DIST).rglob("*.js")))
+    theme_colors, light_only = _theme()
+    colors = theme_colors | css_purge.colors_named(_read_all(sources) + pages)
+    by_prop, every = css_purge.radix_prop_classes(radix)
+    responsive = css_purge.responsive_classes_kept(css_purge.responsive_props(pages), by_prop, every)
+    trimmed = []
+    for sheet in sorted((static_dir / "assets").glob("*.css")):
+        css = sheet.read_text(encoding="utf-8")
+        if ".radix-themes" not in css:
+            continue
+        out = css_purge.purge(css, colors=colors, breakpoints=css_purge.breakpoints_used(pages),
+                              drop_dark=light_only, responsive=responsive, known=every).encode()
+        name = _hashed_name(sheet, out)
+        (sheet.parent / name).write_bytes(out)
+        sheet.unlink()
+        rename_references(static_dir, {sheet.name: name})
+        trimmed.append((name, len(css.encode()), len(out)))
+    return trimmed
+
+
+def rename_references(static_dir: Path, renamed: dict[str, str]) -> None:
+    """Rewrite every file naming a renamed asset; an asset rewritten so gets a new hashed name in turn."""
+    pending = dict(renamed)
+    while pending:
+        next_round: dict[str, str] = {}
+        for file in sorted(static_dir.rglob("*")):
+            if file.suffix not in REWRITTEN or not file.is_file():
+                continue
+            text = file.read_text(encoding="utf-8", errors="surrogateescape")
+            changed = text
+            for old, new in pending.items():
+                changed = changed.replace(old, new)
+            if changed == text:
+                continue
+            data = changed.encode("utf-8", errors="surrogateescape")
+            if file.parent == static_dir / "assets":
+                name = _hashed_name(file, data)
+                (file.parent / name).write_bytes(data)
+                file.unlink()
+                next_round[file.name] = name
+            else:
+                file.write_bytes(data)
+        pending = next_round
+
+
+class PurgeRadixCss(Plugin):
+    """Trims Radix Themes' CSS to what the store can use, after each production build."""
+
+    def post_build(self, **context: Any) -> None:
+        static_dir = Path(context["static_dir"])
+        web_dir = static_dir.parent.parent  # .web/build/client -> .web
+        sources = [p for p in (PROJECT_ROOT / "pepestore").rglob("*.py") if p.name not in IGNORED_SOURCES]
+        sources.append(PROJECT_ROOT / "rxconfig.py")
+        for name, before, after in purge_build(static_dir, web_dir, sources):
+            logger.info("pepestore: trimmed %s from %d to %d bytes", name, before, after)
+
+
+# The purge's own modules list every Radix colour: scanning them would keep them all.
+IGNORED_SOURCES = {"css_purge.py", "css_purge_plugin.py"}
