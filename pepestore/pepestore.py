@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.utils.prerequisites import get_web_dir
 from reflex_base import constants
 
-from pepestore import routes
+from pepestore import page_meta, routes
 from functools import partial
 
 from pepestore.admin.dashboard import DashboardState, dashboard_page
@@ -55,9 +55,11 @@ if get_settings().fintoc_sandbox:
 on_order_changed(partial(push_order_update, app))
 
 app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
-             on_load=[CartState.load, CatalogState.load])
-app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
-app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
+             on_load=[CartState.load, CatalogState.load], description=page_meta.CATALOG)
+app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load],
+             description=ProductState.meta_description)
+app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load,
+             description=page_meta.CART)
 app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
 # The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send
 # their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says

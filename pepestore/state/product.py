@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
+from pepestore import page_meta
 from pepestore.db import session_scope
 from pepestore.state.page_load import page_load
 from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
@@ -22,6 +23,10 @@ class ProductState(rx.State):
     not_found: bool = False
     loading: bool = True
     load_failed: bool = False
+
+    @rx.var
+    def meta_description(self) -> str:
+        return page_meta.describe(self.product.description)
 
     @rx.event
     @page_load
