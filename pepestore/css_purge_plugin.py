@@ -40,10 +40,12 @@ def _theme() -> tuple[set[str], bool]:
         if theme is None:
             continue
         for prop in ("accent_color", "gray_color"):
-            value = str(getattr(theme, prop, "") or "").strip("\"'")
+            value = getattr(theme, prop, None)
+            value = "" if value is None else str(value).strip("\"'")
             if value:
                 colors.add(value)
-        light_only = str(getattr(theme, "appearance", "")).strip("\"'") == "light"
+        appearance = getattr(theme, "appearance", None)
+        light_only = appearance is not None and str(appearance).strip("\"'") == "light"
     return colors, light_only
 
 
@@ -108,8 +110,13 @@ class PurgeRadixCss(Plugin):
         web_dir = static_dir.parent.parent  # .web/build/client -> .web
         sources = [p for p in (PROJECT_ROOT / "pepestore").rglob("*.py") if p.name not in IGNORED_SOURCES]
         sources.append(PROJECT_ROOT / "rxconfig.py")
-        for name, before, after in purge_build(static_dir, web_dir, sources):
-            logger.info("pepestore: trimmed %s from %d to %d bytes", name, before, after)
+        try:
+            trimmed = purge_build(static_dir, web_dir, sources)
+        except Exception:  # noqa: BLE001 - the untrimmed build works, only slower; say so loudly
+            logger.exception("pepestore: could not trim Radix's stylesheet; serving it whole")
+            return
+        for name, before, after in trimmed:
+            print(f"pepestore: trimmed {name} from {before:,} to {after:,} bytes")
 
 
 # The purge's own modules list every Radix colour: scanning them would keep them all.

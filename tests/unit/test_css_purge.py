@@ -97,3 +97,14 @@ def test_renaming_follows_references_up_to_the_pages(tmp_path):
     entry = re.search(r"/assets/(entry-\w+\.js)", html).group(1)
     manifest = re.search(r"\./(manifest-\w+\.js)", (assets / entry).read_text()).group(1)
     assert "styles-new0000000.css" in (assets / manifest).read_text() and "styles-new0000000.css" in html
+
+
+def test_the_theme_in_rxconfig_is_read(monkeypatch):
+    from reflex_base.config import get_config
+
+    import rxconfig  # noqa: F401 - the store's configuration, as the build reads it
+    from pepestore.css_purge_plugin import PurgeRadixCss, _theme
+
+    colors, light_only = _theme()
+    assert {"tomato", "sand", "gray"} <= colors and light_only
+    assert any(isinstance(plugin, PurgeRadixCss) for plugin in get_config().plugins)
