@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 COMPILED_PAGES = ("app", "app_components", "utils/components", "components")
 RADIX_DIST = "node_modules/@radix-ui/themes/dist/esm"
 REWRITTEN = (".html", ".js", ".json", ".css")
+SELF = "\x00pepestore-self\x00"
+MAX_ROUNDS = 20  # an import chain from the stylesheet up to the pages is a few files long
 
 
 def _read_all(paths: list[Path]) -> list[str]:
@@ -71,35 +73,54 @@ def purge_build(static_dir: Path, web_dir: Path, sources: list[Path]) -> list[tu
                               drop_dark=light_only, responsive=responsive, known=every).encode()
         name = _hashed_name(sheet, out)
         (sheet.parent / name).write_bytes(out)
+        try:
+            rename_references(static_dir, {sheet.name: name})
+        except Exception:
+            (sheet.parent / name).unlink()  # the build as it was: the whole stylesheet, named as before
+            raise
         sheet.unlink()
-        rename_references(static_dir, {sheet.name: name})
         trimmed.append((name, len(css.encode()), len(out)))
     return trimmed
 
 
 def rename_references(static_dir: Path, renamed: dict[str, str]) -> None:
-    """Rewrite every file naming a renamed asset; an asset rewritten so gets a new hashed name in turn."""
+    """Rewrite every file naming a renamed asset; an asset rewritten so gets a new hashed name in turn.
+
+    Worked out in memory first and written at the end, so a failure leaves the build as it was."""
+    assets = static_dir / "assets"
+    files = {file: file.read_text(encoding="utf-8", errors="surrogateescape")
+             for file in sorted(static_dir.rglob("*")) if file.suffix in REWRITTEN and file.is_file()}
+    original = set(files)
     pending = dict(renamed)
-    while pending:
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            break
         next_round: dict[str, str] = {}
-        for file in sorted(static_dir.rglob("*")):
-            if file.suffix not in REWRITTEN or not file.is_file():
-                continue
-            text = file.read_text(encoding="utf-8", errors="surrogateescape")
+        for file, text in list(files.items()):
             changed = text
             for old, new in pending.items():
                 changed = changed.replace(old, new)
             if changed == text:
                 continue
-            data = changed.encode("utf-8", errors="surrogateescape")
-            if file.parent == static_dir / "assets":
-                name = _hashed_name(file, data)
-                (file.parent / name).write_bytes(data)
-                file.unlink()
+            if file.parent == assets:
+                # A file may name itself (React Router's manifest lists its own URL): hash it with its own name
+                # masked, then write the new name in, or each renaming would call for another.
+                masked = changed.replace(file.name, SELF)
+                name = _hashed_name(file, masked.encode("utf-8", errors="surrogateescape"))
+                del files[file]
+                files[file.with_name(name)] = masked.replace(SELF, name)
                 next_round[file.name] = name
             else:
-                file.write_bytes(data)
+                files[file] = changed
         pending = next_round
+    else:
+        raise RuntimeError(f"asset names still changing after {MAX_ROUNDS} rounds")
+    for file, text in files.items():
+        data = text.encode("utf-8", errors="surrogateescape")
+        if file not in original or file.read_bytes() != data:
+            file.write_bytes(data)
+    for file in original - set(files):
+        file.unlink()
 
 
 class PurgeRadixCss(Plugin):

@@ -84,7 +84,7 @@ def test_renaming_follows_references_up_to_the_pages(tmp_path):
     assets = tmp_path / "assets"
     assets.mkdir()
     (assets / "styles-AAAA1111.css").write_text("a{}")
-    (assets / "manifest-BBBB2222.js").write_text('css:["/assets/styles-AAAA1111.css"]')
+    (assets / "manifest-BBBB2222.js").write_text('url:"/assets/manifest-BBBB2222.js",css:["/assets/styles-AAAA1111.css"]')
     (assets / "entry-CCCC3333.js").write_text('import "./manifest-BBBB2222.js"')
     (assets / "other-DDDD4444.js").write_text("export{}")
     (tmp_path / "index.html").write_text('<link href="/assets/styles-AAAA1111.css"/><script src="/assets/entry-CCCC3333.js">')
@@ -97,6 +97,8 @@ def test_renaming_follows_references_up_to_the_pages(tmp_path):
     entry = re.search(r"/assets/(entry-\w+\.js)", html).group(1)
     manifest = re.search(r"\./(manifest-\w+\.js)", (assets / entry).read_text()).group(1)
     assert "styles-new0000000.css" in (assets / manifest).read_text() and "styles-new0000000.css" in html
+    assert f'url:"/assets/{manifest}"' in (assets / manifest).read_text(), "a file naming itself names its new self"
+    assert len(list(assets.iterdir())) == 4
 
 
 def test_the_theme_in_rxconfig_is_read(monkeypatch):
