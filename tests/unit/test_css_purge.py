@@ -5,7 +5,7 @@ import re
 
 from pepestore.css_purge import (breakpoints_used, colors_named, purge, radix_prop_classes, responsive_classes_kept,
                                  responsive_props)
-from pepestore.css_purge_plugin import rename_references
+from pepestore.build_plugin import rename_references
 
 RADIX_CSS = (
     '@import url("x.css");'
@@ -105,8 +105,25 @@ def test_the_theme_in_rxconfig_is_read(monkeypatch):
     from reflex_base.config import get_config
 
     import rxconfig  # noqa: F401 - the store's configuration, as the build reads it
-    from pepestore.css_purge_plugin import PurgeRadixCss, _theme
+    from pepestore.build_plugin import FirstPaintBuild, _theme
 
     colors, light_only = _theme()
     assert {"tomato", "sand", "gray"} <= colors and light_only
-    assert any(isinstance(plugin, PurgeRadixCss) for plugin in get_config().plugins)
+    assert any(isinstance(plugin, FirstPaintBuild) for plugin in get_config().plugins)
+
+
+def test_modules_are_preloaded_at_low_priority(tmp_path):
+    from pepestore.build_plugin import lower_preload_priority
+
+    (tmp_path / "cart").mkdir()
+    page = ('<head><link rel="preload" as="style" href="/assets/s.css"/><link rel="modulepreload" href="/assets/a.js"/>'
+            '<link rel="modulepreload" fetchpriority="high" href="/assets/b.js"/></head>')
+    (tmp_path / "index.html").write_text(page)
+    (tmp_path / "cart" / "index.html").write_text(page)
+    (tmp_path / "a.js").write_text('x="<link rel=\\"modulepreload\\""')
+    assert lower_preload_priority(tmp_path) == 2
+    html = (tmp_path / "cart" / "index.html").read_text()
+    assert '<link rel="modulepreload" fetchpriority="low" href="/assets/a.js"/>' in html
+    assert '<link rel="modulepreload" fetchpriority="high" href="/assets/b.js"/>' in html, "an explicit one is kept"
+    assert '<link rel="preload" as="style" href="/assets/s.css"/>' in html, "the stylesheet stays urgent"
+    assert lower_preload_priority(tmp_path) == 0, "idempotent"
