@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -21,6 +22,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shoppers import CART, CATALOG, Shopper, percentile  # noqa: E402
+
+
+def family(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the worker), in seconds."""
+    ticks = 0
+    for each in family(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -73,9 +88,11 @@ async def main() -> None:
             except Exception as exc:  # noqa: BLE001 - counted and shown
                 errors.append(exc.__class__.__name__)
 
+    cpu_before = cpu_seconds(args.server_pid) if args.server_pid else None
     started = time.perf_counter()
     await asyncio.gather(*(shop(s, i) for i, s in enumerate(shoppers)))
     elapsed = time.perf_counter() - started
+    cpu_used = cpu_seconds(args.server_pid) - cpu_before if args.server_pid else None
     await asyncio.gather(*(s.close() for s in shoppers))
 
     print(f"\n{args.url}: {args.shoppers} connected shoppers, {len(latencies)} adds in {elapsed:.1f} s "
@@ -83,6 +100,8 @@ async def main() -> None:
     if latencies:
         print(f"add to cart: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f}"
               f" ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms")
+    if cpu_used is not None and latencies:
+        print(f"server CPU: {cpu_used * 1000 / len(latencies):.1f} ms per add (all of the server's processes)")
     if before is not None:
         print(f"server memory: {before / 1024:.0f} MB before, {connected / 1024:.0f} MB with the shoppers connected: "
               f"{(connected - before) / args.shoppers:.0f} KB per connected shopper")

@@ -1,45 +1,145 @@
-"""Time from navigation to the first product card visible, in headless Chromium with a cold cache.
+"""First paint, side by side: Pepestore against a plain React + JSON API store of the same products.
 
-    python bench/catalog_paint.py --url http://localhost:3000 --runs 10
+    flock /tmp/pepestore-heavy.lock python bench/catalog_paint.py
+        Seeds a scratch SQLite database, starts Pepestore (production build, single port) and the React yardstick
+        (bench/yardstick.py, built on demand) on it, and measures the catalog, a product page and the cart.
+    python bench/catalog_paint.py --database-url sqlite:////tmp/big.db
+        The same on an existing database (e.g. one from bench/seed_catalog.py), migrated and seeded first.
+    python bench/catalog_paint.py --pair http://localhost:3000 http://localhost:8010 --path / --text "Terracotta"
+        Any two running sites: time until the given text (or the first .product-name) is visible.
 
-Each run is a new browser context (empty cache, no storage). Prints every run and the median/p95.
+Each run opens a new browser context (cold cache, no storage) and times navigation until the page's main content
+is visible: the catalog's first product name, the product page's name heading, the cart's empty-cart message (a
+fresh visitor has no cart). One warm-up, then 7 runs, alternating the two sites; prints both medians and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
+import signal
 import statistics
+import sys
+import tempfile
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+@dataclass(frozen=True)
+class Target:
+    label: str
+    path: str
+    selector: str  # a Playwright selector for the main content
+
+
+def time_to_visible(browser: Browser, url: str, selector: str) -> float:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.locator(selector).first.wait_for(state="visible", timeout=60_000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def measure(browser: Browser, sites: dict[str, str], target: Target, runs: int) -> dict[str, float]:
+    """Median seconds per site; one warm-up run each (not counted), then `runs` runs alternating the sites."""
+    timings: dict[str, list[float]] = {name: [] for name in sites}
+    for run in range(runs + 1):
+        for name, base in sites.items():
+            elapsed = time_to_visible(browser, base + target.path, target.selector)
+            if run:
+                timings[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def report(target: Target, medians: dict[str, float], runs: int) -> None:
+    (name_a, a), (name_b, b) = medians.items()
+    print(f"{target.label:<14} {name_a} {a * 1000:6.0f} ms   {name_b} {b * 1000:6.0f} ms   "
+          f"ratio {a / b:4.2f}x   (median of {runs}, path {target.path})", flush=True)
+
+
+def first_product(database_url: str) -> tuple[str, str]:
+    """The slug and name of the catalog's first product in the default ("featured") order."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT slug, name FROM product WHERE active ORDER BY "
+                                "CASE WHEN stock > 0 THEN 0 ELSE 1 END, id LIMIT 1")).one()
+    engine.dispose()
+    return row.slug, row.name
+
+
+def _text_selector(text: str) -> str:
+    return f"text={json.dumps(text)}"  # quoted: an exact match, JSON-escaped
+
+
+@contextlib.contextmanager
+def stores(database_url: str):
+    """Pepestore and the yardstick on one database; yields their base URLs."""
+    from bench import yardstick
+    from tests.browser.store_process import free_port, running_store
+
+    with running_store(database_url, name="catalog-paint") as pepestore_url:
+        port = free_port()
+        react = yardstick.start(database_url, port)
+        try:
+            deadline = time.monotonic() + 60
+            from tests.browser.store_process import answers
+
+            while not answers(f"http://127.0.0.1:{port}/api/cart"):
+                if react.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the React yardstick did not start")
+                time.sleep(0.2)
+            yield pepestore_url, f"http://127.0.0.1:{port}"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(react.pid, signal.SIGTERM)
+            react.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://localhost:3000")
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--database-url", help="measure on this database (default: a fresh seeded SQLite file)")
+    parser.add_argument("--pair", nargs=2, metavar=("URL_A", "URL_B"), help="measure two running sites instead")
+    parser.add_argument("--path", default="/", help="with --pair: the path to open on both")
+    parser.add_argument("--text", help="with --pair: wait for this text (default: the first .product-name)")
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
-    timings = []
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
-        for run in range(args.runs):
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            started = time.perf_counter()
-            page.goto(args.url + "/", wait_until="commit")
-            page.locator(".product-card").first.wait_for(state="visible", timeout=30_000)
-            elapsed = time.perf_counter() - started
-            timings.append(elapsed)
-            print(f"run {run + 1}: first product visible after {elapsed * 1000:.0f} ms")
-            context.close()
+        if args.pair:
+            target = Target("page", args.path, _text_selector(args.text) if args.text else ".product-name")
+            report(target, measure(browser, {"A": args.pair[0], "B": args.pair[1]}, target, args.runs), args.runs)
+            return
+        with contextlib.ExitStack() as stack:
+            database_url = args.database_url
+            if database_url is None:
+                scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="catalog-paint-"))
+                database_url = f"sqlite:///{scratch}/store.db"
+            pepestore_url, react_url = stack.enter_context(stores(database_url))
+            slug, name = first_product(database_url)
+            sites = {"pepestore": pepestore_url, "react": react_url}
+            for target in (Target("catalog", "/", _text_selector(name)),
+                           Target("product page", f"/product/{slug}", "#product-name"),
+                           Target("cart", "/cart", "#empty-cart")):
+                report(target, measure(browser, sites, target, args.runs), args.runs)
         browser.close()
-    ordered = sorted(timings)
-    print(f"\n{args.url}: median {statistics.median(timings) * 1000:.0f} ms, "
-          f"p95 {ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000:.0f} ms over {args.runs} runs")
 
 
 if __name__ == "__main__":

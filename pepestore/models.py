@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 # module (only pepestore.clock), so either module can be imported first.
 from pepestore.clock import as_utc, utcnow  # noqa: F401 - re-exported: callers read the time beside the tables
 from pepestore.payments.sandbox import models as _sandbox_models  # noqa: F401
+from pepestore import search_index
 from pepestore import staff_models as _staff_models  # noqa: F401 - staff, their sessions, the audit log
 
 
@@ -31,6 +32,10 @@ class Product(SQLModel, table=True):
     stock: int = 0
     image: str = Field(max_length=200)
     active: bool = True
+
+
+# Search's index (FTS5 on SQLite, trigram GIN on PostgreSQL) follows the table wherever create_all makes it.
+search_index.attach(Product.__table__)
 
 
 class Cart(SQLModel, table=True):

@@ -24,7 +24,7 @@ from pepestore.pages.order import order_page
 from pepestore.payments.reconcile import run_reconciler
 from pepestore.pages.product import product_page
 from pepestore.state.cart import CartState
-from pepestore.state.catalog import CatalogState
+from pepestore.state.catalog import CatalogState, prime_first_page
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
@@ -54,6 +54,8 @@ if get_settings().fintoc_sandbox:
     app.register_lifespan_task(run_sandbox_webhooks)
 on_order_changed(partial(push_order_update, app))
 
+# Before the pages compile: the catalog's first page becomes its prerendered, initial content.
+prime_first_page()
 app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
              on_load=[CartState.load, CatalogState.load], description=page_meta.CATALOG)
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load],

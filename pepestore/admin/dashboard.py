@@ -1,12 +1,10 @@
 """/admin: what needs a human today, and what came in."""
 
-import asyncio
-
 import reflex as rx
 
 from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page, stat_card
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.models import OrderStatus as S, utcnow
 from pepestore.money import format_clp
 from pepestore.store import backoffice
@@ -14,11 +12,6 @@ from pepestore.store import backoffice
 
 WATCH_SECONDS = 5
 WATCH_ROUNDS = 8640  # at most the 12 hours a session lives; it ends sooner when the session idles out
-
-
-def _read() -> backoffice.Dashboard:
-    with session_scope() as session:
-        return backoffice.dashboard(session, utcnow())
 
 
 class DashboardState(AdminState):
@@ -33,7 +26,7 @@ class DashboardState(AdminState):
     _watch_rounds: int = 0
 
     async def _refresh(self) -> None:
-        board = await asyncio.to_thread(_read)
+        board = await in_db_thread(backoffice.dashboard, utcnow())
         self.needs_review, self.awaiting_fulfilment = board.needs_review, board.awaiting_fulfilment
         self.needs_refund, self.pending_now = board.needs_refund, board.pending_now
         self.paid_today, self.paid_this_week = format_clp(board.paid_today), format_clp(board.paid_this_week)

@@ -13,7 +13,7 @@ from http.cookies import CookieError, SimpleCookie
 import reflex as rx
 
 from pepestore.admin.routes import COOKIE
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.models import utcnow
 from pepestore.store import staff
 from pepestore.store.staff import StaffMember
@@ -35,18 +35,13 @@ def session_token(cookie_header: str | None) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-def _lookup(token: str, touch: bool) -> StaffMember | None:
-    with session_scope() as session:
-        return staff.signed_in(session, token, utcnow(), touch=touch)
-
-
 class AdminState(rx.State):
     staff_email: str = ""
     staff_is_owner: bool = False
 
     async def _staff(self, touch: bool = True) -> StaffMember | None:
         token = session_token(self.router.headers.cookie)
-        member = await asyncio.to_thread(_lookup, token, touch) if token else None
+        member = await in_db_thread(staff.signed_in, token, utcnow(), touch=touch) if token else None
         self.staff_email = member.email if member else ""
         self.staff_is_owner = bool(member and member.is_owner)
         return member

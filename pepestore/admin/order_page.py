@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
@@ -11,7 +10,7 @@ from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.admin.orders_page import STATUS_COLORS, STATUS_LABELS
 from pepestore.clock import santiago_label
-from pepestore.db import in_db_thread, session_scope
+from pepestore.db import in_db_thread
 from pepestore.models import Order, OrderStatus as S, utcnow
 from pepestore.money import format_clp
 from pepestore.models import EmailStatus, RefundStatus
@@ -108,36 +107,35 @@ REFUND_COLORS = {RefundStatus.REQUESTED: "gray", RefundStatus.IN_PROGRESS: "blue
                  RefundStatus.FAILED: "red", RefundStatus.REVIEW: "orange"}
 
 
-def _read(order_id: int) -> (tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow], list[EmailRow]]
-                             | None):
-    with session_scope() as session:
-        order = session.get(Order, order_id)
-        if order is None:
-            return None
-        left = (refunds.paid_of(order) - refunds.held_by_refunds(session, order.id)
-                if order.status in refunds.REFUNDABLE else 0)
-        can_restock = order.status in refunds.HOLDS_STOCK
-        view = OrderView(order.id, order.status, STATUS_LABELS.get(order.status, order.status),
-                         STATUS_COLORS.get(order.status, "gray"), order.status_reason or "", order.needs_review,
-                         format_clp(order.total), order.customer_email, santiago_label(order.created_at),
-                         santiago_label(order.paid_at), order.public_token, order.fintoc_session_id or "",
-                         order.payment_intent_id or "", order.carrier or "", order.tracking_number or "",
-                         format_clp(order.refunded_total), 0 < order.refunded_total < refunds.paid_of(order),
-                         max(left, 0), format_clp(max(left, 0)))
-        lines = [LineRow(line.id, line.name, line.quantity, format_clp(line.unit_price),
-                         format_clp(line.unit_price * line.quantity),
-                         line.quantity - line.restocked if can_restock else 0)
-                 for line in orders.order_lines(session, order.id)]
-        # Fintoc's event names stay as Fintoc writes them; the store's own read as words.
-        events = [TimelineRow(santiago_label(entry.at),
-                              entry.what if entry.kind == "webhook" else entry.what.replace("_", " "), entry.who,
-                              entry.detail, entry.kind) for entry in backoffice.timeline(session, order.id)]
-        refund_rows = [RefundRow(format_clp(row.amount), row.status.replace("_", " "),
-                                 REFUND_COLORS.get(row.status, "gray"),
-                                 santiago_label(row.requested_at or row.recorded_at),
-                                 row.failure_reason or (row.fintoc_refund_id or ""))
-                       for row in refunds.refunds_of(session, order.id)]
-        return view, lines, events, refund_rows, _email_rows(session, order.id)
+def _read(session, order_id: int) -> (tuple[OrderView, list[LineRow], list[TimelineRow], list[RefundRow],
+                                            list[EmailRow]] | None):
+    order = session.get(Order, order_id)
+    if order is None:
+        return None
+    left = (refunds.paid_of(order) - refunds.held_by_refunds(session, order.id)
+            if order.status in refunds.REFUNDABLE else 0)
+    can_restock = order.status in refunds.HOLDS_STOCK
+    view = OrderView(order.id, order.status, STATUS_LABELS.get(order.status, order.status),
+                     STATUS_COLORS.get(order.status, "gray"), order.status_reason or "", order.needs_review,
+                     format_clp(order.total), order.customer_email, santiago_label(order.created_at),
+                     santiago_label(order.paid_at), order.public_token, order.fintoc_session_id or "",
+                     order.payment_intent_id or "", order.carrier or "", order.tracking_number or "",
+                     format_clp(order.refunded_total), 0 < order.refunded_total < refunds.paid_of(order),
+                     max(left, 0), format_clp(max(left, 0)))
+    lines = [LineRow(line.id, line.name, line.quantity, format_clp(line.unit_price),
+                     format_clp(line.unit_price * line.quantity),
+                     line.quantity - line.restocked if can_restock else 0)
+             for line in orders.order_lines(session, order.id)]
+    # Fintoc's event names stay as Fintoc writes them; the store's own read as words.
+    events = [TimelineRow(santiago_label(entry.at),
+                          entry.what if entry.kind == "webhook" else entry.what.replace("_", " "), entry.who,
+                          entry.detail, entry.kind) for entry in backoffice.timeline(session, order.id)]
+    refund_rows = [RefundRow(format_clp(row.amount), row.status.replace("_", " "),
+                             REFUND_COLORS.get(row.status, "gray"),
+                             santiago_label(row.requested_at or row.recorded_at),
+                             row.failure_reason or (row.fintoc_refund_id or ""))
+                   for row in refunds.refunds_of(session, order.id)]
+    return view, lines, events, refund_rows, _email_rows(session, order.id)
 
 
 def parse_pesos(raw: object) -> int | None:
@@ -189,7 +187,7 @@ class OrderDetailState(AdminState):
         return int(raw) if raw.isdigit() and len(raw) < 12 else 0
 
     async def _refresh(self) -> None:
-        found = await asyncio.to_thread(_read, self._order_id) if self._order_id else None
+        found = await in_db_thread(_read, self._order_id) if self._order_id else None
         self.loaded = True
         self.not_found = found is None
         if found is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from urllib.parse import urlencode
 
@@ -11,7 +10,7 @@ import reflex as rx
 from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.clock import santiago_label
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.money import format_clp
 from pepestore.store import backoffice
 from pepestore.store.backoffice import OrderFilter
@@ -51,10 +50,9 @@ WATCH_SECONDS = 5
 WATCH_ROUNDS = 8640  # at most the 12 hours a session lives; it ends sooner when the session idles out
 
 
-def _read(wanted: OrderFilter) -> tuple[list[OrderRow], int]:
-    with session_scope() as session:
-        orders, total = backoffice.list_orders(session, wanted)
-        return [order_row(order) for order in orders], total
+def _read(session, wanted: OrderFilter) -> tuple[list[OrderRow], int]:
+    orders, total = backoffice.list_orders(session, wanted)
+    return [order_row(order) for order in orders], total
 
 
 def orders_url(params: dict[str, str]) -> str:
@@ -108,7 +106,7 @@ class OrderListState(AdminState):
         return None if self._watching else OrderListState.watch
 
     async def _refresh(self) -> None:
-        self.rows, self.total = await asyncio.to_thread(_read, self._wanted)
+        self.rows, self.total = await in_db_thread(_read, self._wanted)
         self.error = ""
 
     @rx.event(background=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
@@ -11,7 +10,7 @@ from sqlmodel import func, select
 from pepestore.admin.guard import OWNERS_ONLY, AdminState, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.clock import santiago_label
-from pepestore.db import run_in_session, session_scope
+from pepestore.db import in_db_thread
 from pepestore.models import utcnow
 from pepestore.staff_models import StaffSession
 from pepestore.store import staff
@@ -27,12 +26,11 @@ class StaffRow:
     sessions: int
 
 
-def _read() -> list[StaffRow]:
-    with session_scope() as session:
-        open_sessions = dict(session.exec(select(StaffSession.staff_id, func.count())
-                                          .group_by(StaffSession.staff_id)).all())
-        return [StaffRow(member.email, member.role, member.active, santiago_label(member.created_at),
-                         open_sessions.get(member.id, 0)) for member in staff.list_staff(session)]
+def _read(session) -> list[StaffRow]:
+    open_sessions = dict(session.exec(select(StaffSession.staff_id, func.count())
+                                      .group_by(StaffSession.staff_id)).all())
+    return [StaffRow(member.email, member.role, member.active, santiago_label(member.created_at),
+                     open_sessions.get(member.id, 0)) for member in staff.list_staff(session)]
 
 
 class StaffState(AdminState):
@@ -56,55 +54,41 @@ class StaffState(AdminState):
         if refusal:
             return refusal
         self.allowed = True
-        self.members = await asyncio.to_thread(_read)
+        self.members = await in_db_thread(_read)
         return None
 
-    async def _run(self, done: str, action, *args):
+    async def _run(self, done: str, action, *args, **kwargs):
+        """action(session, *args, now, actor=, actor_id=, **kwargs) as the signed-in owner, off the event loop."""
         member, refusal = await self._owner_or_refusal()
         if refusal:
             return refusal
         try:
-            await asyncio.to_thread(action, *args, member)
+            await in_db_thread(action, *args, utcnow(), actor=member.email, actor_id=member.id, **kwargs)
         except StoreError as problem:
             return rx.toast.error(problem.message)
-        self.members = await asyncio.to_thread(_read)
+        self.members = await in_db_thread(_read)
         return rx.toast.success(done)
 
     @rx.event
     async def add_member(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
-
-        def add(member):
-            run_in_session(staff.create_staff, data.get("email"), data.get("password"), data.get("role"), utcnow(),
-                 actor=member.email, actor_id=member.id)
-
-        return await self._run("Staff member added.", add)
+        return await self._run("Staff member added.", staff.create_staff, data.get("email"), data.get("password"),
+                               data.get("role"))
 
     @rx.event
     async def set_active(self, email: str, active: bool):
-        def change(member):
-            run_in_session(staff.set_active, email, active is True, utcnow(), actor=member.email, actor_id=member.id)
-
-        return await self._run("Enabled." if active is True else "Disabled; their sessions have ended.", change)
+        return await self._run("Enabled." if active is True else "Disabled; their sessions have ended.",
+                               staff.set_active, email, active is True)
 
     @rx.event
     async def reset_password(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
-
-        def reset(member):
-            run_in_session(staff.reset_password, data.get("email"), data.get("password"), utcnow(), actor=member.email,
-                 actor_id=member.id)
-
-        return await self._run("Password changed; their sessions have ended.", reset)
+        return await self._run("Password changed; their sessions have ended.", staff.reset_password,
+                               data.get("email"), data.get("password"))
 
     @rx.event
     async def revoke(self, email: str):
-        ip = self._client_ip()
-
-        def end(member):
-            run_in_session(staff.end_sessions, email, utcnow(), actor=member.email, actor_id=member.id, ip=ip)
-
-        return await self._run("Their sessions have ended.", end)
+        return await self._run("Their sessions have ended.", staff.end_sessions, email, ip=self._client_ip())
 
 
 def _member_row(row: StaffRow) -> rx.Component:

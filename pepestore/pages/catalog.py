@@ -33,14 +33,13 @@ def _search_box() -> rx.Component:
     )
 
 
-def _category_chip(label: rx.Var | str, value: rx.Var | str) -> rx.Component:
-    return rx.button(
-        label,
-        on_click=CatalogState.choose_category(value),
-        variant=rx.cond(CatalogState.category == value, "solid", "surface"),
-        radius="full",
-        size="2",
+def _category_chip(link: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.badge(link.label, variant=rx.cond(link.current, "solid", "surface"), radius="full", size="3"),
+        href=link.href,
         class_name="category-chip",
+        aria_current=rx.cond(link.current, "page", "false"),
+        underline="none",
     )
 
 
@@ -65,9 +64,8 @@ def _filters() -> rx.Component:
             wrap="wrap",
         ),
         rx.flex(
-            _category_chip("All", ""),
-            rx.foreach(CatalogState.categories, lambda name: _category_chip(name, name)),
-            gap="2",
+            rx.foreach(CatalogState.category_links, _category_chip),
+            style={"gap": "8px"},
             wrap="wrap",
             id="category-filter",
         ),
@@ -109,15 +107,16 @@ def _products() -> rx.Component:
         rx.cond(
             CatalogState.products.length() > 0,
             rx.vstack(
-                rx.text(CatalogState.products.length().to_string() + " products", size="2",
-                        color=rx.color("gray", 10), id="result-count"),
+                rx.text(_count_label(), size="2", color=rx.color("gray", 10), id="result-count"),
                 rx.grid(
                     rx.foreach(CatalogState.products, product_card),
                     columns=rx.breakpoints(initial="2", sm="3", lg="4"),
                     spacing=rx.breakpoints(initial="3", sm="4"),
                     width="100%",
                     id="product-grid",
+                    data_live=rx.cond(CatalogState.live, "true", "false"),
                 ),
+                _pager(),
                 width="100%",
                 spacing="3",
             ),
@@ -132,5 +131,78 @@ def _products() -> rx.Component:
     )
 
 
+def _count_label() -> rx.Var:
+    return rx.cond(
+        CatalogState.pages > 1,
+        CatalogState.total.to_string() + " products · page " + CatalogState.page.to_string() + " of "
+        + CatalogState.pages.to_string(),
+        CatalogState.total.to_string() + " products",
+    )
+
+
+def _page_link(link: rx.Var) -> rx.Component:
+    return rx.cond(
+        link.href == "",
+        rx.text("…", size="2", color=rx.color("gray", 10), padding_x="4px"),
+        rx.link(
+            rx.button(link.label, variant=rx.cond(link.current, "solid", "soft"), size="2", tab_index=-1),
+            href=link.href,
+            aria_label="Page " + link.label,
+            aria_current=rx.cond(link.current, "page", "false"),
+            class_name="page-link",
+        ),
+    )
+
+
+def _step(label: str, icon: str, href: rx.Var, rel: str, id_: str) -> rx.Component:
+    content = [rx.icon(icon, size=16), rx.text(label)] if rel == "prev" else [rx.text(label), rx.icon(icon, size=16)]
+    return rx.cond(
+        href != "",
+        rx.link(rx.button(*content, variant="soft", size="2", tab_index=-1), href=href, rel=rel, id=id_),
+        rx.button(*content, variant="soft", size="2", disabled=True, aria_hidden="true"),
+    )
+
+
+def _pager() -> rx.Component:
+    """Plain links (prev, numbers, next) with the page in the URL: a crawler reaches every product."""
+    return rx.cond(
+        CatalogState.pages > 1,
+        rx.el.nav(
+            rx.flex(
+                _step("Previous", "chevron-left", CatalogState.prev_href, "prev", "page-prev"),
+                rx.foreach(CatalogState.page_links, _page_link),
+                _step("Next", "chevron-right", CatalogState.next_href, "next", "page-next"),
+                style={"gap": "8px"},
+                wrap="wrap",
+                justify="center",
+                align="center",
+                width="100%",
+            ),
+            aria_label="Catalog pages",
+            id="pager",
+            style={"width": "100%", "padding_top": "12px"},
+        ),
+    )
+
+
+# The prerendered HTML holds the default view's first page. A URL asking for another view (a search, a
+# category, a sort, page 3) would show those wrong products until the live page arrives; this runs as the HTML is
+# parsed, before the grid paints, and hides them behind grey blocks the load event removes (REVEAL_SCRIPT).
+# A plain <script> in the body, not rx.script (which goes through Helmet and runs only after hydration); its text
+# set as inner HTML, since React escapes a script's text children.
+PENDING_VIEW_SCRIPT = """(function () {
+  var params = new URLSearchParams(window.location.search);
+  if (!["q", "category", "sort", "page"].some(function (key) { return params.get(key); })) return;
+  if (document.getElementById("catalog-pending")) return;
+  var style = document.createElement("style");
+  style.id = "catalog-pending";
+  style.textContent = ".product-card * { visibility: hidden; } .product-card { background: var(--gray-a3); }"
+    + " #result-count, #pager { visibility: hidden; }";
+  document.head.appendChild(style);
+})();"""
+
+
 def catalog_page() -> rx.Component:
-    return page(_hero(), _filters(), rx.box(_results(), width="100%", padding_top="20px"))
+    return page(_hero(), _filters(),
+                rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": PENDING_VIEW_SCRIPT}}),
+                rx.box(_results(), width="100%", padding_top="20px"))

@@ -10,8 +10,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
 
 from pepestore.db import session_scope
 from pepestore.models import Order, PaymentEvent
@@ -93,6 +95,20 @@ def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: s
     return "no effect"
 
 
+def _store_once(session: Session, event: WebhookEvent, raw_body: bytes, now: datetime) -> int | None:
+    """The new event row's id, or None when this event was stored before.
+
+    One statement: the unique event id decides, and a concurrent repeat waits for the first delivery's transaction,
+    then finds its row (no savepoint round trips, no failed insert to roll back to)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(PaymentEvent)
+                 .values(fintoc_event_id=event.id, type=event.type, mode=event.mode,
+                         raw_body=raw_body.decode("utf-8", "replace"), outcome="received", received_at=now)
+                 .on_conflict_do_nothing(index_elements=["fintoc_event_id"])
+                 .returning(PaymentEvent.id))
+    return session.execute(statement).scalar()
+
+
 def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime) -> WebhookAnswer:
     """Everything after the HTTP layer. Never raises for bad input; a database failure answers 503."""
     config = get_fintoc_config()
@@ -106,22 +122,18 @@ def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime)
         return WebhookAnswer(400, {"error": f"invalid event: {refusal}"})
     try:
         with session_scope() as session:
-            stored = PaymentEvent(fintoc_event_id=event.id, type=event.type, mode=event.mode,
-                                  raw_body=raw_body.decode("utf-8", "replace"), outcome="received", received_at=now)
-            try:
-                with session.begin_nested():
-                    session.add(stored)
-                    session.flush()
-            except IntegrityError:
+            stored_id = _store_once(session, event, raw_body, now)
+            if stored_id is None:
                 return WebhookAnswer(200, {"received": True, "duplicate": True})
             order = _find_order(session, event)
             if order is None:
-                stored.outcome = "no matching order: stored, no effect"
+                outcome = "no matching order: stored, no effect"
             else:
-                stored.order_id = order.id
-                stored.outcome = _apply(session, event, order, config.mode, now)[:200]
-            session.add(stored)
-            answer = WebhookAnswer(200, {"received": True, "outcome": stored.outcome},
+                outcome = _apply(session, event, order, config.mode, now)[:200]
+            session.flush()  # the effect's own writes first, then the event's outcome beside them
+            session.execute(update(PaymentEvent).where(col(PaymentEvent.id) == stored_id)
+                            .values(outcome=outcome, order_id=order.id if order is not None else None))
+            answer = WebhookAnswer(200, {"received": True, "outcome": outcome},
                                    order.id if order is not None else None)
     except SQLAlchemyError:
         log.exception("webhook %s could not be stored; Fintoc will retry", event.id)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 
 import reflex as rx
 
 from pepestore import routes
-from pepestore.db import in_db_thread, session_scope
+from pepestore.db import in_db_thread
 from pepestore.money import format_clp
 from pepestore.state.page_load import page_load
 from pepestore.store import cart as cart_service
@@ -15,6 +16,13 @@ from pepestore.store.errors import StoreError
 log = logging.getLogger("pepestore.cart")
 
 CART_UNAVAILABLE = "We couldn't update your cart just now. Please try again in a moment."
+
+
+@functools.lru_cache(maxsize=512)
+def _toast(level: str, message: str):
+    """rx.toast compiles its call to JavaScript each time, about a tenth of an add's event-loop time: the same
+    words give the same event, so build each once (the messages come from the catalog's names, a bounded set)."""
+    return getattr(rx.toast, level)(message)
 
 
 @dataclasses.dataclass
@@ -62,10 +70,9 @@ class CartState(rx.State):
         self.subtotal = format_clp(view.subtotal)
         self.loaded = True
 
-    def refresh_view(self) -> None:
+    async def refresh_view(self) -> None:
         """Re-read the cart (after checkout changed stock, or a payment emptied it)."""
-        with session_scope() as session:
-            self._show(cart_service.load_cart(session, self.token))
+        self._show(await in_db_thread(cart_service.load_cart, self.token))
 
     @rx.event
     @page_load
@@ -82,19 +89,19 @@ class CartState(rx.State):
         try:
             change = await in_db_thread(change_fn, self.token, *args)
         except StoreError as refusal:
-            return None, rx.toast.error(refusal.message)
+            return None, _toast("error", refusal.message)
         except Exception:  # noqa: BLE001 - a database that is down or slow: say so, keep the cart as shown
             log.exception("cart change %s failed", change_fn.__name__)
-            return None, rx.toast.error(CART_UNAVAILABLE)
+            return None, _toast("error", CART_UNAVAILABLE)
         self._show(change.cart)
-        return change, (rx.toast.warning(change.notice) if change.notice else None)
+        return change, (_toast("warning", change.notice) if change.notice else None)
 
     @rx.event
     async def add_to_cart(self, product_id: int, quantity: int = 1):
         change, toast = await self._apply(cart_service.add_item, product_id, quantity)
         if change is None or toast is not None:
             return toast
-        return rx.toast.success(f"Added {change.product_name} to your cart.")
+        return _toast("success", f"Added {change.product_name} to your cart.")
 
     @rx.event
     async def add_from_form(self, form_data: dict):

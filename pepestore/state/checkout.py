@@ -79,7 +79,7 @@ class CheckoutState(rx.State):
         """Show the cart as it now is (stock may have changed, or been released); a failure here changes nothing."""
         try:
             async with self:
-                (await self.get_state(CartState)).refresh_view()
+                await (await self.get_state(CartState)).refresh_view()
         except Exception:  # noqa: BLE001
             log.exception("cart refresh after a refused checkout failed")
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 import reflex as rx
 
 from pepestore import routes
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.clock import santiago_label
 from pepestore.models import Order, OrderStatus
 from pepestore.money import format_clp
@@ -36,6 +36,21 @@ class OrderLineRow:
     quantity: int
     unit_price: str
     line_total: str
+
+
+def _read_order(session, order_id: int) -> tuple[Order | None, list]:
+    order = session.get(Order, order_id)
+    return order, (orders.order_lines(session, order.id) if order else [])
+
+
+def _open_order(session, token: str, client_token: str | None) -> tuple[Order | None, list]:
+    order = orders.find_by_public_token(session, token)
+    if order is None:
+        return None, []
+    # This tab now shows the order: it is the one a confirming webhook should update live.
+    order.client_token = client_token or order.client_token
+    session.add(order)
+    return order, orders.order_lines(session, order.id)
 
 
 class OrderState(rx.State):
@@ -77,23 +92,18 @@ class OrderState(rx.State):
         self.lines = [OrderLineRow(line.name, line.image, line.quantity, format_clp(line.unit_price),
                                    format_clp(line.unit_price * line.quantity)) for line in lines]
 
-    def refresh(self) -> None:
-        with session_scope() as session:
-            order = session.get(Order, self._order_id) if self._order_id else None
-            self._show(order, orders.order_lines(session, order.id) if order else [])
+    async def refresh(self) -> None:
+        if not self._order_id:
+            self._show(None, [])
+            return
+        self._show(*await in_db_thread(_read_order, self._order_id))
 
     @rx.event
     @page_load
-    def load(self):
+    async def load(self):
         token = self._token_from_url()
         cancel_requested = "cancelled" in self.router.url.query_parameters
-        with session_scope() as session:
-            order = orders.find_by_public_token(session, token)
-            if order is not None:
-                # This tab now shows the order: it is the one a confirming webhook should update live.
-                order.client_token = self.router.session.client_token or order.client_token
-                session.add(order)
-            self._show(order, orders.order_lines(session, order.id) if order else [])
+        self._show(*await in_db_thread(_open_order, token, self.router.session.client_token))
         if cancel_requested and self.pending:
             return OrderState.cancel_payment
         if self.pending and not self._watching:
@@ -113,10 +123,10 @@ class OrderState(rx.State):
             log.exception("cancelling order %s on return from Fintoc failed", order_id)
             return [rx.toast.error(CANCEL_FAILED), OrderState.watch]
         async with self:
-            self.refresh()
+            await self.refresh()
             cancelled, pending = self.status == OrderStatus.CANCELLED, self.pending
             if cancelled:
-                (await self.get_state(CartState)).refresh_view()
+                await (await self.get_state(CartState)).refresh_view()
         if cancelled:
             return [rx.redirect(routes.CART), rx.toast.info("Payment cancelled. Your cart is just as you left it.")]
         return OrderState.watch if pending else None
@@ -139,9 +149,9 @@ class OrderState(rx.State):
                     if round_number in CHECK_FINTOC_AT:
                         await check_for_shopper(order_id)
                     async with self:
-                        self.refresh()
+                        await self.refresh()
                         if not self.pending:
-                            (await self.get_state(CartState)).refresh_view()
+                            await (await self.get_state(CartState)).refresh_view()
                             return
                 except Exception:  # noqa: BLE001 - a database hiccup must not end the watch: the next round retries
                     log.exception("watching order %s failed", order_id)
@@ -150,19 +160,19 @@ class OrderState(rx.State):
                 self._watching = False
 
 
+def _client_token_of(session, order_id: int) -> str | None:
+    order = session.get(Order, order_id)
+    return order.client_token if order is not None else None
+
+
 async def push_order_update(app: rx.App, order_id: int) -> None:
     """Show a changed order on the page that is displaying it, without a reload."""
 
-    def client_token() -> str | None:
-        with session_scope() as session:
-            order = session.get(Order, order_id)
-            return order.client_token if order is not None else None
-
-    token = await asyncio.to_thread(client_token)
+    token = await in_db_thread(_client_token_of, order_id)
     if not token:
         return
     async with app.modify_state(rx.BaseStateToken(ident=token, cls=OrderState)) as root:
         page = await root.get_state(OrderState)
         if page._order_id == order_id:
-            page.refresh()
-            (await root.get_state(CartState)).refresh_view()
+            await page.refresh()
+            await (await root.get_state(CartState)).refresh_view()

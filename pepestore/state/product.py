@@ -1,21 +1,19 @@
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import unquote
 
 import reflex as rx
 
 from pepestore import page_meta
-from pepestore.db import session_scope
+from pepestore.db import in_db_thread
 from pepestore.state.page_load import page_load
 from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
 from pepestore.store import catalog
 
 
-def _read_product(slug: str) -> ProductView | None:
-    with session_scope() as session:
-        found = catalog.get_product_by_slug(session, slug)
-        return product_view(found) if found else None
+def _read_product(session, slug: str) -> ProductView | None:
+    found = catalog.get_product_by_slug(session, slug)
+    return product_view(found) if found else None
 
 
 class ProductState(rx.State):
@@ -32,7 +30,7 @@ class ProductState(rx.State):
     @page_load
     async def load(self):
         slug = unquote(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-        found = await asyncio.to_thread(_read_product, slug)
+        found = await in_db_thread(_read_product, slug)
         self.product = found or NO_PRODUCT
         self.not_found = found is None
         self.loading = False

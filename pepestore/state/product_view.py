@@ -7,6 +7,7 @@ import dataclasses
 from pepestore import routes
 from pepestore.models import Product
 from pepestore.money import format_clp
+from pepestore.store.catalog import CatalogItem
 
 LOW_STOCK = 5
 
@@ -24,6 +25,22 @@ class ProductView:
     stock: int
     stock_label: str
     stock_tone: str  # a Radix colour: green, orange or gray
+
+
+@dataclasses.dataclass
+class ProductCard:
+    """A catalog card: a ProductView without the description, which only the product page shows."""
+
+    id: int
+    slug: str
+    name: str
+    category: str
+    image: str
+    href: str
+    price: str
+    stock: int
+    stock_label: str
+    stock_tone: str
 
 
 def stock_label(stock: int) -> tuple[str, str]:
@@ -49,6 +66,13 @@ def product_view(product: Product) -> ProductView:
         stock_label=label,
         stock_tone=tone,
     )
+
+
+def product_card(item: CatalogItem) -> ProductCard:
+    label, tone = stock_label(item.stock)
+    return ProductCard(id=item.id, slug=item.slug, name=item.name, category=item.category, image=item.image,
+                       href=routes.product(item.slug), price=format_clp(item.price), stock=item.stock,
+                       stock_label=label, stock_tone=tone)
 
 
 # Shown (behind a loading skeleton) before a product page has loaded, so the page's vars are never None.

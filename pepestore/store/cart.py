@@ -6,6 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -81,26 +82,24 @@ def _find_cart(session: Session, token: object, *, for_update: bool = False) -> 
     return session.exec(statement).first()
 
 
-def _view(session: Session, cart: Cart | None) -> CartView:
+# Every cart event reads the lines: plain columns (no ORM objects to build and track), one cached statement.
+_LINES = (
+    select(Product.id, Product.slug, Product.name, Product.image, Product.price, CartLine.quantity, Product.stock,
+           Product.active)
+    .join(Product, col(CartLine.product_id) == col(Product.id))
+    .where(col(CartLine.cart_id) == bindparam("cid"))
+    .order_by(col(CartLine.added_at), col(CartLine.id))
+)
+
+
+def _view(session: Session, cart: Cart | _CartRow | None) -> CartView:
     if cart is None:
         return CartView()
-    rows = session.exec(
-        select(CartLine, Product)
-        .join(Product, col(CartLine.product_id) == col(Product.id))
-        .where(CartLine.cart_id == cart.id)
-        .order_by(col(CartLine.added_at), col(CartLine.id))
-    )
+    rows = session.connection().execute(_LINES, {"cid": cart.id})
     lines = [
-        CartLineView(
-            product_id=product.id,
-            slug=product.slug,
-            name=product.name,
-            image=product.image,
-            unit_price=product.price,
-            quantity=line.quantity,
-            stock=product.stock if product.active else 0,
-        )
-        for line, product in rows
+        CartLineView(product_id=pid, slug=slug, name=name, image=image, unit_price=price, quantity=quantity,
+                     stock=stock if active else 0)
+        for pid, slug, name, image, price, quantity, stock, active in rows
     ]
     return CartView(token=cart.token, lines=lines)
 
@@ -123,7 +122,7 @@ def _purchasable(session: Session, raw_product_id: object) -> Product:
     return product
 
 
-def _clamp(product: Product, wanted: int) -> tuple[int, str]:
+def _clamp(product: Product | _ProductRow, wanted: int) -> tuple[int, str]:
     """The quantity we can honour and, if it is less than wanted, the reason in the shopper's words."""
     limit = get_settings().cart_max_line_quantity
     if product.stock == 0:
@@ -135,35 +134,74 @@ def _clamp(product: Product, wanted: int) -> tuple[int, str]:
     return wanted, ""
 
 
+@dataclass(frozen=True)
+class _CartRow:
+    id: int
+    token: str
+
+
+@dataclass(frozen=True)
+class _ProductRow:
+    id: int
+    name: str
+    stock: int
+
+
+# add_item's statements, built once (building a statement costs more than SQLite takes to run it).
+_PRODUCT = select(Product.id, Product.name, Product.stock).where(col(Product.id) == bindparam("pid"),
+                                                                 col(Product.active))
+# Serialise changes to one cart (two tabs, a double click) so no increment is lost.
+_CART_FOR_UPDATE = select(Cart.id).where(col(Cart.token) == bindparam("token")).with_for_update()
+_THIS_LINE = (col(CartLine.cart_id) == bindparam("cid")) & (col(CartLine.product_id) == bindparam("pid"))
+_LINE_QUANTITY = select(CartLine.quantity).where(_THIS_LINE)
+_SET_LINE_QUANTITY = update(CartLine).where(_THIS_LINE).values(quantity=bindparam("new_quantity"))
+_NEW_LINE = insert(CartLine).values(cart_id=bindparam("cid"), product_id=bindparam("pid"),
+                                    quantity=bindparam("new_quantity"), added_at=bindparam("at"))
+_NEW_CART = insert(Cart).values(token=bindparam("new_token"), revision=0, created_at=bindparam("at"),
+                                updated_at=bindparam("at")).returning(Cart.id)
+_TOUCH_CART = (update(Cart).where(col(Cart.id) == bindparam("cid"))
+               .values(updated_at=bindparam("at"), revision=col(Cart.revision) + 1))
+
+
 def add_item(session: Session, token: object, raw_product_id: object, raw_quantity: object) -> CartChange:
-    """Add to the cart behind token, creating a cart (and token) when there is none yet."""
+    """Add to the cart behind token, creating a cart (and token) when there is none yet.
+
+    The busiest write of the store, so it runs prepared SQL Core statements rather than loading, tracking and
+    flushing ORM objects; the rules are set_quantity's: clamped to `product`, the cart row locked while it
+    changes."""
     limit = get_settings().cart_max_line_quantity
     quantity = inputs.whole_number(raw_quantity, what="Quantity", low=1, high=limit)
-    product = _purchasable(session, raw_product_id)
-    cart = _find_cart(session, token, for_update=True)
-    line = _line_of(session, cart.id, product.id) if cart is not None else None
-    current = line.quantity if line else 0
-    new_quantity, notice = _clamp(product, current + quantity)
-    if new_quantity <= current:
+    connection = session.connection()
+    found = connection.execute(_PRODUCT, {"pid": inputs.product_id(raw_product_id)}).first()
+    if found is None:
+        raise StoreError("That product does not exist.")
+    product = _ProductRow(*found)
+    cart = None
+    if is_well_formed_token(token):
+        row = connection.execute(_CART_FOR_UPDATE, {"token": token}).first()
+        cart = _CartRow(row[0], token) if row is not None else None
+    current = None
+    if cart is not None:
+        current = connection.execute(_LINE_QUANTITY, {"cid": cart.id, "pid": product.id}).scalar()
+    new_quantity, notice = _clamp(product, (current or 0) + quantity)
+    if new_quantity <= (current or 0):
         raise StoreError(notice.replace("so your cart has", "and your cart already has"))
+    now = utcnow()
     if cart is None:
-        cart = Cart(token=new_token())
-        session.add(cart)
-        session.flush()
-    if line is None:
+        fresh = new_token()
+        cart = _CartRow(connection.execute(_NEW_CART, {"new_token": fresh, "at": now}).scalar_one(), fresh)
+    if current is None:
         try:
             with session.begin_nested():
-                session.add(CartLine(cart_id=cart.id, product_id=product.id, quantity=new_quantity))
+                session.connection().execute(_NEW_LINE, {"cid": cart.id, "pid": product.id,
+                                                         "new_quantity": new_quantity, "at": now})
         except IntegrityError:
             # Another tab added the same product at the same moment; fold into its line.
-            line = _line_of(session, cart.id, product.id)
-            new_quantity, notice = _clamp(product, line.quantity + quantity)
-            line.quantity = new_quantity
-    else:
-        line.quantity = new_quantity
-    cart.updated_at = utcnow()
-    cart.revision += 1
-    session.flush()
+            current = connection.execute(_LINE_QUANTITY, {"cid": cart.id, "pid": product.id}).scalar_one()
+            new_quantity, notice = _clamp(product, current + quantity)
+    if current is not None:
+        connection.execute(_SET_LINE_QUANTITY, {"cid": cart.id, "pid": product.id, "new_quantity": new_quantity})
+    connection.execute(_TOUCH_CART, {"cid": cart.id, "at": now})
     return CartChange(_view(session, cart), notice, product.name)
 
 

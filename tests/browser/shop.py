@@ -5,7 +5,12 @@ from playwright.sync_api import Page, expect
 
 def open_catalog(page: Page, query: str = "") -> None:
     page.goto(page.store_url + "/" + query)
-    expect(page.locator("#product-grid, #empty-results")).to_be_visible()
+    wait_for_live_catalog(page)
+
+
+def wait_for_live_catalog(page: Page) -> None:
+    """The prerendered grid shows at once; wait for this visit's own products (and a hydrated page)."""
+    expect(page.locator('#product-grid[data-live="true"], #empty-results')).to_be_visible()
 
 
 def card(page: Page, slug: str):

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.shop import (
-    add_from_card, card, cart_count, cart_line, open_cart, open_catalog, toast, visible_prices,
+    add_from_card, card, cart_count, cart_line, open_cart, open_catalog, toast, visible_prices, wait_for_live_catalog,
 )
 
 PRICE = re.compile(r"^\$\d{1,3}(\.\d{3})*$")
@@ -14,11 +14,12 @@ PRICE = re.compile(r"^\$\d{1,3}(\.\d{3})*$")
 def test_catalog_shows_the_seeded_products_with_chilean_prices_and_real_images(page):
     open_catalog(page)
     cards = page.locator(".product-card")
-    expect(cards).to_have_count(28)
+    expect(cards).to_have_count(24)
     for label in page.locator(".product-card .product-price").all_inner_texts():
         assert PRICE.match(label), label
     expect(card(page, "cast-iron-teapot")).to_contain_text("$32.990")
     expect(card(page, "cast-iron-teapot")).to_contain_text("Only 3 left")
+    open_catalog(page, "?page=2")  # sold-out products come last
     sold_out = card(page, "pour-over-dripper")
     expect(sold_out).to_contain_text("Out of stock")
     expect(sold_out.get_by_role("button", name="Sold out")).to_be_disabled()
@@ -43,14 +44,14 @@ def test_empty_results_are_friendly_and_lead_back(page):
     open_catalog(page, "?q=submarine")
     expect(page.locator("#empty-results")).to_contain_text("Nothing matches that")
     page.get_by_role("button", name="Show all products").click()
-    expect(page.locator(".product-card")).to_have_count(28)
+    expect(page.locator(".product-card")).to_have_count(24)
 
 
 def test_category_filter_is_built_from_the_data_and_kept_in_the_url(page):
     open_catalog(page)
     chips = page.locator("#category-filter .category-chip").all_inner_texts()
     assert chips == ["All", "Apparel", "Coffee & Tea", "Home", "Kitchen", "Outdoors", "Plants", "Stationery"]
-    page.locator("#category-filter").get_by_role("button", name="Plants").click()
+    page.locator("#category-filter").get_by_role("link", name="Plants").click()
     page.wait_for_url(re.compile(r"\?category=Plants$"))
     expect(page.locator(".product-card")).to_have_count(4)
     page.reload()
@@ -64,7 +65,7 @@ def test_sorting_is_in_the_url_and_a_shared_link_shows_the_same_view(page):
     page.get_by_label("Sort products").click()
     page.get_by_role("option", name="Price: low to high").click()
     page.wait_for_url(re.compile(r"\?sort=price_asc$"))
-    expect(page.locator(".product-card")).to_have_count(28)
+    expect(page.locator(".product-card")).to_have_count(24)
     prices = visible_prices(page)
     assert prices == sorted(prices)
     open_catalog(page, "?category=Kitchen&sort=price_desc")
@@ -171,3 +172,52 @@ def test_phone_width_has_no_sideways_scrolling(browser, store_url):
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     finally:
         phone.close()
+
+
+def test_paging_through_the_catalog_with_real_links(page):
+    open_catalog(page)
+    expect(page.locator("#result-count")).to_have_text("28 products · page 1 of 2")
+    first_page = set(page.locator(".product-card").evaluate_all("cards => cards.map(c => c.dataset.slug)"))
+    assert len(first_page) == 24
+    expect(page.locator("#pager a[href='/?page=2']").first).to_be_visible()  # a crawler can follow it
+    page.locator("#page-next").click()
+    page.wait_for_url(re.compile(r"/\?page=2$"))
+    wait_for_live_catalog(page)
+    expect(page.locator("#result-count")).to_have_text("28 products · page 2 of 2")
+    expect(page.locator(".product-card")).to_have_count(4)
+    second_page = set(page.locator(".product-card").evaluate_all("cards => cards.map(c => c.dataset.slug)"))
+    assert not first_page & second_page
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    page.reload()  # the page lives in the URL
+    wait_for_live_catalog(page)
+    expect(page.locator(".product-card")).to_have_count(4)
+    page.get_by_role("link", name="Page 1").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator(".product-card")).to_have_count(24)
+
+
+def test_paging_combines_with_search_sort_and_category(page):
+    open_catalog(page, "?sort=price_desc&page=2")
+    expect(page.locator(".product-card")).to_have_count(4)
+    prices_page_2 = visible_prices(page)
+    page.locator("#page-prev").click()
+    page.wait_for_url(re.compile(r"/\?sort=price_desc$"))
+    expect(page.locator(".product-card")).to_have_count(24)
+    assert min(visible_prices(page)) >= max(prices_page_2)
+    # A category link keeps the sort and goes back to page 1; a search keeps the category.
+    page.locator("#category-filter").get_by_role("link", name="Kitchen").click()
+    page.wait_for_url(re.compile(r"/\?category=Kitchen&sort=price_desc$"))
+    expect(page.locator(".product-card")).to_have_count(4)
+    expect(page.locator("#pager")).to_have_count(0)  # one page: no pager
+    page.get_by_label("Search products").fill("board")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"q=board"))
+    assert "category=Kitchen" in page.url and "sort=price_desc" in page.url
+    expect(page.locator(".product-card")).to_have_count(1)
+    expect(card(page, "rauli-cutting-board")).to_be_visible()
+
+
+def test_a_page_past_the_end_or_garbage_shows_a_real_page(page):
+    for query, count in (("?page=999", 4), ("?page=-2", 24), ("?page=abc", 24), ("?page=1e3", 24)):
+        open_catalog(page, query)
+        expect(page.locator(".product-card")).to_have_count(count)

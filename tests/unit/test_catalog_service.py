@@ -5,6 +5,7 @@ from pepestore.store import catalog
 from pepestore.store.catalog import CatalogQuery
 from pepestore.store.catalog_data import SEED_PRODUCTS
 from pepestore.store.seed import seed_catalog
+from tests.search_cases import check_paging, check_search
 
 
 def names(products):
@@ -92,3 +93,57 @@ def test_product_by_slug(session):
     assert catalog.get_product_by_slug(session, "cast-iron-teapot").name == "Cast Iron Teapot"
     for bad in ("no-such-thing", "", None, 42, "x" * 300):
         assert catalog.get_product_by_slug(session, bad) is None
+
+
+def test_search_on_sqlite_uses_fts5_and_handles_special_characters(session):
+    check_search(session)
+
+
+def test_sqlite_search_reads_the_fts5_index(session):
+    from sqlalchemy import text
+
+    plan = session.connection().execute(text(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM product_search WHERE product_search MATCH '\"mug\"'")).all()
+    assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan), plan
+
+
+def test_pages_of_24_in_a_stable_order(session):
+    check_paging(session)
+
+
+def test_page_numbers_from_urls():
+    parse = catalog.parse_page
+    assert [parse(v) for v in (None, "", "1", "2", "0", "-1", "2.5", "x", "٣", ["2"], 3)] == [
+        1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert parse("9" * 50) == catalog.MAX_PAGE
+    assert CatalogQuery.from_params({"page": "3", "q": " mug ", "sort": "name"}).to_params() == {
+        "q": "mug", "sort": "name", "page": "3"}
+    assert CatalogQuery.from_params({"page": "1"}).to_params() == {}
+
+
+def test_pager_numbers():
+    assert catalog.page_numbers(1, 1) == [1]
+    assert catalog.page_numbers(1, 3) == [1, 2, 3]
+    assert catalog.page_numbers(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]
+    assert catalog.page_numbers(1, 20) == [1, 2, 3, None, 20]
+    assert catalog.page_numbers(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]
+
+
+def test_the_default_order_reads_its_index(session):
+    from sqlmodel import select as sm_select
+
+    statement = sm_select(Product.id).where(*catalog._filters(session, CatalogQuery())).order_by(
+        *catalog._order("featured")).limit(24)
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+    assert any("ix_product_featured" in row[-1] for row in plan), plan
+    assert not any("TEMP B-TREE" in row[-1] for row in plan), plan
+
+
+def test_categories_are_those_with_a_published_product(session):
+    assert catalog.list_categories(session) == sorted({item.category for item in SEED_PRODUCTS})
+    for plant in session.exec(select(Product).where(Product.category == "Plants")).all():
+        plant.active = False
+    session.commit()
+    assert "Plants" not in catalog.list_categories(session)
+    assert catalog.list_categories(session) == sorted(set(catalog.list_categories(session)))

@@ -12,7 +12,7 @@ async def test_the_cancel_return_does_not_cancel_on_the_event_loop_but_starts_th
     order = place_order(("cast-iron-teapot", 3))
     page = await new_state(OrderState)
     visit(page, f"http://localhost:3000/order/{order.public_token}?cancelled=1")
-    follow_up = page.load()
+    follow_up = await page.load()
     # Cancelling here would release the stock while the session may still be paid at Fintoc: the background
     # handler settles from Fintoc, closes the session there, and only then cancels (payments/checkout.py).
     assert getattr(follow_up, "fn", None) is OrderState.cancel_payment.fn
@@ -25,7 +25,7 @@ async def test_without_the_cancel_flag_the_page_only_watches(engine):
     order = place_order(("cast-iron-teapot", 1))
     page = await new_state(OrderState)
     visit(page, f"http://localhost:3000/order/{order.public_token}")
-    assert getattr(page.load(), "fn", None) is OrderState.watch.fn
+    assert getattr(await page.load(), "fn", None) is OrderState.watch.fn
 
 
 async def test_a_cancel_that_fails_tells_the_shopper_and_keeps_watching(engine, monkeypatch):
@@ -39,7 +39,7 @@ async def test_a_cancel_that_fails_tells_the_shopper_and_keeps_watching(engine, 
     order = place_order(("cast-iron-teapot", 1))
     page = await new_state(OrderState)
     visit(page, f"http://localhost:3000/order/{order.public_token}?cancelled=1")
-    page.load()
+    await page.load()
     result = await _run_background(page, "cancel_payment")
     assert toasts(result)[0][0] == "error" and "couldn't cancel" in toasts(result)[0][1]
     assert getattr(result[-1], "fn", None) is OrderState.watch.fn

@@ -68,7 +68,7 @@ async def test_catalog_load_catches_any_service_failure(engine, monkeypatch):
     def broken(*_args):
         raise RuntimeError("a bug in the catalog service")
 
-    monkeypatch.setattr("pepestore.store.catalog.list_products", broken)
+    monkeypatch.setattr("pepestore.store.catalog.list_page", broken)
     catalog = await new_state(CatalogState)
     visit(catalog, "/")
     await catalog.load()
@@ -106,11 +106,11 @@ async def test_order_load_shows_the_error(database, caplog):
     page = await new_state(OrderState)
     visit(page, "/order/" + "t" * 32)  # well formed, so the page has to ask the database
     database.vanish()
-    assert page.load() is None
+    assert await page.load() is None
     assert page.load_failed and not page.not_found
     assert logged_failures(caplog) == ["OrderState.load failed"]
     database.come_back()
-    page.load()
+    await page.load()
     assert not page.load_failed and page.not_found
 
 
@@ -176,7 +176,7 @@ async def test_a_failed_round_does_not_end_the_order_pages_watch(engine, databas
     order = place_order(("wool-beanie", 1))
     page = await new_state(OrderState)
     visit(page, f"/order/{order.public_token}")
-    assert getattr(page.load(), "fn", None) is OrderState.watch.fn
+    assert getattr(await page.load(), "fn", None) is OrderState.watch.fn
     with Session(engine) as session:  # the webhook's news, which the page must still pick up
         session.get(Order, order.id).status = OrderStatus.PAID
         session.commit()
@@ -212,5 +212,5 @@ async def test_the_order_page_shows_santiago_time(engine):
         session.commit()
     page = await new_state(OrderState)
     visit(page, f"http://localhost:3000/order/{order.public_token}")
-    page.load()
+    await page.load()
     assert page.placed_at == "30-11-2026 23:30"

@@ -133,14 +133,53 @@ async def test_catalog_load_follows_the_url(engine):
 
 async def test_catalog_filters_redirect_to_a_shareable_url(engine):
     catalog = await new_state(CatalogState)
-    visit(catalog, "/")
+    visit(catalog, "/?q=mug")
     await catalog.load()
-    assert "/?category=Plants" in str(catalog.choose_category("Plants"))
-    assert toasts(catalog.choose_category("Weapons")) == [("error", "That category does not exist.")]
     assert "sort=price_asc" in str(catalog.choose_sort("price_asc"))
     assert toasts(catalog.choose_sort("random()")) == [("error", "That sort order is not available.")]
     assert "/?q=tea" in str(catalog.apply_search({"q": "  tea  "}))
     assert '"/"' in str(catalog.apply_search({"q": ["x"]}))
+
+
+async def test_category_links_keep_the_search_and_sort_and_start_at_page_one(engine):
+    catalog = await new_state(CatalogState)
+    visit(catalog, "/?q=a&sort=name&page=2")
+    await catalog.load()
+    links = {link.label: link for link in catalog.category_links}
+    assert list(links)[:2] == ["All", "Apparel"] and "Plants" in links
+    assert links["Plants"].href == "/?q=a&category=Plants&sort=name"
+    assert links["All"].href == "/?q=a&sort=name" and links["All"].current
+
+
+async def test_catalog_pages_through_24_at_a_time_with_links(engine):
+    catalog = await new_state(CatalogState)
+    visit(catalog, "/")
+    await catalog.load()
+    assert (len(catalog.products), catalog.total, catalog.page, catalog.pages) == (24, 28, 1, 2)
+    assert catalog.prev_href == "" and catalog.next_href == "/?page=2"
+    assert [(link.label, link.href, link.current) for link in catalog.page_links] == [
+        ("1", "/", True), ("2", "/?page=2", False)]
+    first_page = {p.slug for p in catalog.products}
+    visit(catalog, "/?page=2")
+    await catalog.load()
+    assert len(catalog.products) == 4 and catalog.page == 2 and catalog.next_href == ""
+    assert catalog.prev_href == "/" and not first_page & {p.slug for p in catalog.products}
+
+
+async def test_catalog_bad_page_values_never_fail(engine):
+    catalog = await new_state(CatalogState)
+    for raw, expected in [("0", 1), ("-3", 1), ("abc", 1), ("2.5", 1), ("", 1), ("99", 2), ("9" * 400, 2)]:
+        visit(catalog, f"/?page={raw}")
+        await catalog.load()
+        assert not catalog.load_failed and catalog.page == expected, raw
+        assert catalog.products
+
+
+async def test_catalog_keeps_no_descriptions_in_the_tab(engine):
+    catalog = await new_state(CatalogState)
+    visit(catalog, "/")
+    await catalog.load()
+    assert not hasattr(catalog.products[0], "description")
 
 
 async def test_catalog_shows_an_empty_result_for_no_matches(engine):
