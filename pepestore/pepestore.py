@@ -1,8 +1,12 @@
 """Wiring only: the app, its pages and their load events."""
 
-import reflex as rx
+from pathlib import Path
 
-from pepestore import routes
+import reflex as rx
+from reflex.utils.prerequisites import get_web_dir
+from reflex_base import constants
+
+from pepestore import page_meta, routes
 from functools import partial
 
 from pepestore.admin.dashboard import DashboardState, dashboard_page
@@ -26,8 +30,15 @@ from pepestore.state.catalog import CatalogState, prime_first_page
 from pepestore.state.order import OrderState, push_order_update
 from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
+from pepestore.static_cache import StaticCaching
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+
+
+def frontend_build_dir() -> Path:
+    # Where `reflex run --env prod` mounts the built frontend from (REFLEX_WEB_WORKDIR moves it).
+    return get_web_dir() / constants.Dirs.STATIC
+
 
 app = rx.App(
     stylesheets=["/styles.css"],
@@ -35,8 +46,9 @@ app = rx.App(
                      # An English reader's choice (a cookie) sets <html lang="en"> before the page paints.
                      rx.script(LANG_SCRIPT)],
     html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
-    # The store's routes, then the security headers around everything, the mounted frontend's pages included.
-    api_transformer=[build_api(), SecurityHeaders],
+    # The store's routes, then the security headers around everything, the mounted frontend's pages included, and
+    # the frontend's cache lifetimes.
+    api_transformer=[build_api(), SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
@@ -50,10 +62,13 @@ on_order_changed(partial(push_order_update, app))
 # Before the pages compile: the catalog's first page becomes its prerendered, initial content.
 prime_first_page()
 app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "title.catalog"),
-             on_load=[CartState.load, CatalogState.load])
-app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
-app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load)
-app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.order"), on_load=[CartState.load, OrderState.load])
+             on_load=[CartState.load, CatalogState.load], description=page_meta.CATALOG)
+app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load],
+             description=ProductState.meta_description)
+app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load,
+             description=page_meta.CART)
+app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.order"),
+             on_load=[CartState.load, OrderState.load])
 # The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send
 # their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says
 # Origin: null), so sign-in and sign-out can refuse any other origin.

@@ -16,6 +16,11 @@ EN: dict[str, str] = {
     "layout.sandbox_mail": "Sandbox mail",
     "page.retry": "Retry",
     "page.load_error_body": "Something went wrong on our side. Please try again in a moment.",
+    "meta.catalog": "Chilean goods for everyday life — coffee and tea, kitchen, home, stationery and more — priced "
+                    "in pesos, shipped from Santiago, paid by bank transfer with Fintoc.",
+    "meta.cart": "Your Pepestore cart: review quantities and totals in Chilean pesos, then pay by bank transfer with "
+                 "Fintoc.",
+    "meta.product": "A product from Pepestore, Chilean goods for everyday life shipped from Santiago.",
     "catalog.title": "Good things for everyday life",
     "catalog.intro": "Small-batch goods from Chilean makers, shipped from Santiago. Pay by bank transfer with "
                      "Fintoc.",

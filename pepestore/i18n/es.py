@@ -20,6 +20,11 @@ ES: dict[str, str] = {
     "page.retry": "Reintentar",
     "page.load_error_body": "Algo falló de nuestro lado. Inténtalo de nuevo en un momento.",
     # catalog
+    "meta.catalog": "Cosas chilenas para todos los días —café y té, cocina, hogar, papelería y más— con precios en "
+                    "pesos, despachadas desde Santiago y pagadas por transferencia con Fintoc.",
+    "meta.cart": "Tu carrito en Pepestore: revisa cantidades y totales en pesos chilenos y paga por transferencia con "
+                 "Fintoc.",
+    "meta.product": "Un producto de Pepestore, cosas chilenas para todos los días despachadas desde Santiago.",
     "catalog.title": "Cosas buenas para todos los días",
     "catalog.intro": "Productos de pequeños talleres chilenos, despachados desde Santiago. Paga por transferencia "
                      "bancaria con Fintoc.",

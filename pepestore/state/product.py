@@ -4,6 +4,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
+from pepestore import page_meta
 from pepestore.db import in_db_thread
 from pepestore.state.page_load import page_load
 from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
@@ -20,6 +21,10 @@ class ProductState(rx.State):
     not_found: bool = False
     loading: bool = True
     load_failed: bool = False
+
+    @rx.var
+    def meta_description(self) -> str:
+        return page_meta.describe(self.product.description)
 
     @rx.event
     @page_load

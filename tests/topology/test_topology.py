@@ -79,6 +79,16 @@ def test_nginx_sends_the_apps_security_headers_on_pages_assets_and_backend_route
     assert httpx.get(topology.url + "/sandbox/fintoc/widget.js").status_code == 200, "the sandbox runs here"
 
 
+def test_nginx_keeps_hashed_assets_a_year_and_revalidates_pages(topology):
+    static = Path(topology.env["PEPESTORE_RUN_DIR"]) / "static"
+    for asset in [next(static.glob("assets/*.js")), next(static.glob("assets/*.css"))]:
+        response = httpx.get(topology.url + "/" + asset.relative_to(static).as_posix())
+        assert response.headers.get_list("cache-control") == ["public, max-age=31536000, immutable"], asset.name
+    for path in ["/", "/cart", "/product/wool-beanie"]:
+        response = httpx.get(topology.url + path)
+        assert response.status_code == 200 and response.headers.get_list("cache-control") == ["no-cache"], path
+
+
 def test_twenty_shoppers_race_for_the_last_unit_through_both_instances(topology, db, browser):
     slug = "pour-over-dripper"
     with Session(db) as session:

@@ -1,10 +1,14 @@
 """The nginx configuration deploy/topology.sh renders: sandbox routed only with FINTOC_SANDBOX=1, the app's own
 security headers on every location, abuse limits on /_event and /payments/, and nginx itself accepts it."""
 
+import os
 import re
 import shutil
+import socket
 import subprocess
+import time
 
+import httpx
 import pytest
 
 from pepestore.nginx_config import render
@@ -89,3 +93,61 @@ def test_staff_sign_in_and_the_order_export_reach_the_app_rate_limited(tmp_path)
     path = next(path for path, body in routes.items() if "health$" in path)
     assert "auth/" in path and "admin/export/" in path
     assert "limit_req zone=pepestore_plain_req" in plain
+
+
+def test_hashed_assets_are_kept_a_year_and_pages_revalidated(tmp_path):
+    conf = rendered(SANDBOX, tmp_path)
+    routes = locations(conf)
+    assert 'add_header Cache-Control "public, max-age=31536000, immutable";' in routes["/assets/"]
+    assert "expires" not in routes["/assets/"], "one Cache-Control header, not two"
+    assert "add_header Cache-Control $pepestore_page_cache always;" in routes["/"]
+    page_cache = re.search(r"map \$sent_http_content_type \$pepestore_page_cache \{(.*?)\}", conf, re.S)
+    assert page_cache, "the page cache map is defined"
+    assert re.search(r'~\^text/html\s+"no-cache";', page_cache.group(1))
+    assert re.search(r'default\s+"";', page_cache.group(1)), "no header on images and other files"
+
+
+def test_nginx_serves_the_build_with_these_lifetimes(tmp_path):
+    """nginx itself, on a small build: the map really sees the response's type (pages no-cache, images nothing)."""
+    if not shutil.which("nginx"):
+        service_unavailable("nginx is not installed (apt-get install nginx-light)")
+    static = tmp_path / "static"
+    (static / "assets").mkdir(parents=True)
+    (static / "assets" / "root-BTTY0xz-.js").write_text("export{}")
+    (static / "index.html").write_text("<h1>shop</h1>")
+    (static / "cart.html").write_text("<h1>cart</h1>")
+    (static / "__spa-fallback.html").write_text("<h1>app</h1>")
+    (static / "favicon.svg").write_text("<svg/>")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render(TEMPLATE, run_dir=str(tmp_path), static_dir=str(static), port=port,
+                           upstreams=["127.0.0.1:9"], settings=load_settings(SANDBOX)))
+    # As root nginx's workers would drop to nobody, who cannot read pytest's private tmp folder.
+    directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    process = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf), "-g", directives],
+                               stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(base + "/favicon.svg")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        for path in ["/", "/cart", "/product/some-slug"]:
+            page = httpx.get(base + path)
+            assert page.status_code == 200 and page.headers.get_list("cache-control") == ["no-cache"], path
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"], path
+        asset = httpx.get(base + "/assets/root-BTTY0xz-.js")
+        assert asset.headers.get_list("cache-control") == ["public, max-age=31536000, immutable"]
+        assert "frame-ancestors 'none'" in asset.headers["content-security-policy"]
+        assert "cache-control" not in httpx.get(base + "/favicon.svg").headers
+        missing = httpx.get(base + "/assets/next-build-XYZ.js")
+        assert missing.status_code == 404 and "immutable" not in missing.headers.get("cache-control", "")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,166 @@
+"""A Reflex plugin that works on every production build so pages paint sooner:
+
+- trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
+- fetches the pages' JavaScript at low priority (`fetchpriority="low"` on React Router's modulepreload links): a
+  prerendered page paints from its HTML and CSS alone, but some 250 KB (gzipped) of modules preloaded at the
+  browser's high priority share the connection with the stylesheet and delay that first paint. They still load
+  in parallel and hydrate the page as soon as they arrive.
+
+Reflex calls `post_build` after `npm run export` and before it gzips the output, for `reflex run --env prod`
+(the start script and the browser tests) and `reflex export` (deploy/topology.sh) alike. Hashed assets are cached
+for a year, so one name must never stand for two contents: the trimmed file gets a new hashed name, every file
+that named it is rewritten, and a rewritten asset is renamed by its new content too (and so on up to the pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from reflex_base.config import get_config
+from reflex_base.plugins.base import Plugin
+
+from pepestore import css_purge
+from pepestore.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+# What the store's own pages compile to, under .web: routes, the root, memoized page components.
+COMPILED_PAGES = ("app", "app_components", "utils/components", "components")
+RADIX_DIST = "node_modules/@radix-ui/themes/dist/esm"
+REWRITTEN = (".html", ".js", ".json", ".css")
+SELF = "\x00pepestore-self\x00"
+MAX_ROUNDS = 20  # an import chain from the stylesheet up to the pages is a few files long
+
+
+def _read_all(paths: list[Path]) -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths if p.is_file()]
+
+
+def _theme() -> tuple[set[str], bool]:
+    """The theme's accent and gray colours, and whether its appearance is fixed to light."""
+    colors, light_only = {"gray"}, False
+    for plugin in get_config().plugins:
+        theme = getattr(plugin, "theme", None)
+        if theme is None:
+            continue
+        for prop in ("accent_color", "gray_color"):
+            value = getattr(theme, prop, None)
+            value = "" if value is None else str(value).strip("\"'")
+            if value:
+                colors.add(value)
+        appearance = getattr(theme, "appearance", None)
+        light_only = appearance is not None and str(appearance).strip("\"'") == "light"
+    return colors, light_only
+
+
+def _hashed_name(path: Path, content: bytes) -> str:
+    stem = path.stem.rsplit("-", 1)[0] if "-" in path.stem else path.stem
+    return f"{stem}-{hashlib.sha256(content).hexdigest()[:10]}{path.suffix}"
+
+
+def purge_build(static_dir: Path, web_dir: Path, sources: list[Path]) -> list[tuple[str, int, int]]:
+    """Trim every Radix stylesheet of the build in `static_dir`; returns (new name, bytes before, bytes after)."""
+    pages = _read_all([p for d in COMPILED_PAGES for p in (web_dir / d).rglob("*.js*")])
+    radix = _read_all(sorted((web_dir / RADIX_DIST).rglob("*.js")))
+    theme_colors, light_only = _theme()
+    colors = theme_colors | css_purge.colors_named(_read_all(sources) + pages)
+    by_prop, every = css_purge.radix_prop_classes(radix)
+    responsive = css_purge.responsive_classes_kept(css_purge.responsive_props(pages), by_prop, every)
+    trimmed = []
+    for sheet in sorted((static_dir / "assets").glob("*.css")):
+        css = sheet.read_text(encoding="utf-8")
+        if ".radix-themes" not in css:
+            continue
+        out = css_purge.purge(css, colors=colors, breakpoints=css_purge.breakpoints_used(pages),
+                              drop_dark=light_only, responsive=responsive, known=every).encode()
+        name = _hashed_name(sheet, out)
+        (sheet.parent / name).write_bytes(out)
+        try:
+            rename_references(static_dir, {sheet.name: name})
+        except Exception:
+            (sheet.parent / name).unlink()  # the build as it was: the whole stylesheet, named as before
+            raise
+        sheet.unlink()
+        trimmed.append((name, len(css.encode()), len(out)))
+    return trimmed
+
+
+def rename_references(static_dir: Path, renamed: dict[str, str]) -> None:
+    """Rewrite every file naming a renamed asset; an asset rewritten so gets a new hashed name in turn.
+
+    Worked out in memory first and written at the end, so a failure leaves the build as it was."""
+    assets = static_dir / "assets"
+    files = {file: file.read_text(encoding="utf-8", errors="surrogateescape")
+             for file in sorted(static_dir.rglob("*")) if file.suffix in REWRITTEN and file.is_file()}
+    original = set(files)
+    pending = dict(renamed)
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            break
+        next_round: dict[str, str] = {}
+        for file, text in list(files.items()):
+            changed = text
+            for old, new in pending.items():
+                changed = changed.replace(old, new)
+            if changed == text:
+                continue
+            if file.parent == assets:
+                # A file may name itself (React Router's manifest lists its own URL): hash it with its own name
+                # masked, then write the new name in, or each renaming would call for another.
+                masked = changed.replace(file.name, SELF)
+                name = _hashed_name(file, masked.encode("utf-8", errors="surrogateescape"))
+                del files[file]
+                files[file.with_name(name)] = masked.replace(SELF, name)
+                next_round[file.name] = name
+            else:
+                files[file] = changed
+        pending = next_round
+    else:
+        raise RuntimeError(f"asset names still changing after {MAX_ROUNDS} rounds")
+    for file, text in files.items():
+        data = text.encode("utf-8", errors="surrogateescape")
+        if file not in original or file.read_bytes() != data:
+            file.write_bytes(data)
+    for file in original - set(files):
+        file.unlink()
+
+
+_MODULEPRELOAD = re.compile(r'<link rel="modulepreload"(?![^>]*fetchpriority)')
+
+
+def lower_preload_priority(static_dir: Path) -> int:
+    """Add fetchpriority="low" to every modulepreload link of the built pages; returns how many pages changed."""
+    changed = 0
+    for page in static_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        lowered = _MODULEPRELOAD.sub('<link rel="modulepreload" fetchpriority="low"', html)
+        if lowered != html:
+            page.write_text(lowered, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+class FirstPaintBuild(Plugin):
+    """After each production build: Radix's CSS trimmed, the pages' modules preloaded at low priority."""
+
+    def post_build(self, **context: Any) -> None:
+        static_dir = Path(context["static_dir"])
+        web_dir = static_dir.parent.parent  # .web/build/client -> .web
+        sources = [p for p in (PROJECT_ROOT / "pepestore").rglob("*.py") if p.name not in IGNORED_SOURCES]
+        sources.append(PROJECT_ROOT / "rxconfig.py")
+        try:
+            trimmed = purge_build(static_dir, web_dir, sources)
+        except Exception:  # noqa: BLE001 - the untrimmed build works, only slower; say so loudly
+            logger.exception("pepestore: could not trim Radix's stylesheet; serving it whole")
+            return
+        for name, before, after in trimmed:
+            print(f"pepestore: trimmed {name} from {before:,} to {after:,} bytes")
+        print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} pages")
+
+
+# The purge's own modules list every Radix colour: scanning them would keep them all.
+IGNORED_SOURCES = {"css_purge.py", "build_plugin.py"}

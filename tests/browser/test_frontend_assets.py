@@ -1,0 +1,66 @@
+"""What single-port mode serves of the production build: Radix's stylesheet trimmed (and still styling the pages),
+hashed assets cached for a year, pages revalidated, the cart served at /cart without a redirect, a description
+and a main landmark on the shop's pages."""
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from pepestore.static_cache import IMMUTABLE
+from tests.browser.shop import open_catalog
+
+WHOLE_RADIX_CSS = 690_000  # bytes of Radix Themes 3's stylesheet with every colour, breakpoint and the dark theme
+
+
+def linked_assets(store_url: str) -> tuple[list[str], list[str]]:
+    html = httpx.get(store_url + "/").text
+    return (re.findall(r'href="(/assets/[^"]+\.css)"', html),
+            re.findall(r'href="(/assets/[^"]+\.js)"', html))
+
+
+def test_the_global_stylesheet_is_trimmed_and_every_linked_asset_exists(store_url):
+    sheets, scripts = linked_assets(store_url)
+    assert sheets and scripts
+    css = httpx.get(store_url + sheets[0]).text
+    assert ".rt-Button" in css and ".rt-BaseDialogContent" in css and ".rt-SelectContent" in css, "components stay"
+    assert len(css.encode()) < WHOLE_RADIX_CSS * 0.75, len(css.encode())
+    assert "[data-accent-color=ruby]" not in css, "a colour the store never names is gone"
+    assert "[data-accent-color=tomato]" in css, "the theme's accent stays"
+    assert ".xs\\:rt-r-" not in css, "no page gives a prop for the xs breakpoint"
+    for asset in sheets + scripts:
+        assert httpx.get(store_url + asset).status_code == 200, asset
+
+
+@pytest.mark.parametrize("kind", ["css", "js"])
+def test_hashed_assets_are_cached_a_year(store_url, kind):
+    sheets, scripts = linked_assets(store_url)
+    response = httpx.get(store_url + (sheets if kind == "css" else scripts)[0])
+    assert response.status_code == 200
+    assert response.headers.get_list("cache-control") == [IMMUTABLE]
+
+
+@pytest.mark.parametrize("path", ["/", "/cart", "/product/wool-beanie", "/nowhere"])
+def test_pages_are_revalidated_and_the_cart_needs_no_redirect(store_url, path):
+    response = httpx.get(store_url + path, follow_redirects=False)
+    assert response.status_code in (200, 404), f"{path}: {response.status_code} {response.headers.get('location')}"
+    assert response.headers.get_list("cache-control") == ["no-cache"]
+
+
+def test_pages_are_styled_with_the_trimmed_stylesheet(page):
+    """Radix's classes still apply: the theme's accent on the solid button, sizes on headings, the dialog."""
+    open_catalog(page)
+    first_add = page.locator(".product-card").first.get_by_role("button", name="Add to cart")
+    expect(first_add).to_have_css("background-color", "rgb(202, 50, 20)")  # the theme's accent, step 9
+    assert page.locator("main").count() == 1
+    assert page.locator('meta[name="description"]').first.get_attribute("content")
+
+
+def test_the_product_page_describes_its_product(page):
+    page.goto(page.store_url + "/product/wool-beanie")
+    expect(page.locator("#product-name")).to_be_visible()
+    description = page.locator('meta[name="description"]')
+    expect(description).to_have_count(1)
+    expect(description).to_have_attribute("content", re.compile(r"\w{3,}"))
+    assert "A product from Pepestore" not in description.get_attribute("content"), "the product's own words"
