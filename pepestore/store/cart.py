@@ -35,6 +35,7 @@ class CartLineView:
     unit_price: int
     quantity: int
     stock: int
+    available: bool = True  # False once staff unpublish the product: it stays in the cart, marked, unbuyable
 
     @property
     def line_total(self) -> int:
@@ -43,6 +44,8 @@ class CartLineView:
     @property
     def problem(self) -> str:
         """Why this line cannot be bought as it stands (stock can fall after it was added), or ""."""
+        if not self.available:
+            return "No longer available — remove it to check out."
         if self.stock == 0:
             return "Sold out — remove it to check out."
         if self.quantity > self.stock:
@@ -99,6 +102,7 @@ def _view(session: Session, cart: Cart | None) -> CartView:
             unit_price=product.price,
             quantity=line.quantity,
             stock=product.stock if product.active else 0,
+            available=product.active,
         )
         for line, product in rows
     ]

@@ -219,7 +219,9 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if not rows:
         raise StoreError("Your cart is empty.")
     for line, product in rows:
-        if not product.active or product.stock == 0:
+        if not product.active:
+            raise StoreError(f"Sorry, {product.name} is no longer available. Remove it from your cart to continue.")
+        if product.stock == 0:
             raise StoreError(f"Sorry, {product.name} is sold out. Remove it from your cart to continue.")
         if line.quantity > product.stock:
             raise StoreError(f"Only {product.stock} of {product.name} left. Lower the quantity to continue.")
