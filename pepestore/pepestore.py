@@ -26,12 +26,13 @@ from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+from pepestore.upload_gate import UploadGate
 
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     # The store's routes, then the security headers around everything, the mounted frontend's pages included.
-    api_transformer=[build_api(), SecurityHeaders],
+    api_transformer=[build_api(), UploadGate, SecurityHeaders],
 )
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
