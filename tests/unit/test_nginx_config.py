@@ -89,3 +89,12 @@ def test_staff_sign_in_and_the_order_export_reach_the_app_rate_limited(tmp_path)
     path = next(path for path, body in routes.items() if "health$" in path)
     assert "auth/" in path and "admin/export/" in path
     assert "limit_req zone=pepestore_plain_req" in plain
+
+
+def test_photos_and_uploads_reach_the_backend_with_their_own_limits(tmp_path):
+    found = locations(rendered(SANDBOX, tmp_path))
+    media, upload = found["^~ /media/"], found["^~ /_upload"]
+    assert "proxy_pass http://pepestore_backend;" in media and "proxy_cache pepestore_media;" in media
+    assert "proxy_pass http://pepestore_backend;" in upload and "client_max_body_size 26m;" in upload
+    # everything else keeps the small body limit set for the server
+    assert not any("_upload" in path for path in found if path != "^~ /_upload")
