@@ -10,6 +10,8 @@ from pepestore.admin.login_page import LoginState, login_page
 from pepestore.admin.order_page import OrderDetailState, order_detail_page
 from pepestore.admin.orders_page import OrderListState, orders_page
 from pepestore.admin.staff_page import StaffState, staff_page
+from pepestore.admin.product_page import ProductEditState, product_page as admin_product_page
+from pepestore.admin.products_page import ProductListState, products_page
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.event_limit import install_event_limit
 from pepestore.mail.sender import run_mail_sender
@@ -60,6 +62,10 @@ app.add_page(orders_page, route="/admin/orders", title="Orders — Pepestore bac
              meta=ADMIN_META)
 app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order — Pepestore back office",
              on_load=OrderDetailState.load, meta=ADMIN_META)
+app.add_page(products_page, route="/admin/products", title="Products — Pepestore back office",
+             on_load=ProductListState.load, meta=ADMIN_META)
+app.add_page(admin_product_page, route="/admin/products/[product]", title="Product — Pepestore back office",
+             on_load=ProductEditState.load, meta=ADMIN_META)
 app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
              meta=ADMIN_META)
 app.add_page(not_found_page, route="404", title="Page not found — Pepestore", on_load=CartState.load)
