@@ -24,6 +24,7 @@ from pepestore.pages.product import product_page
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.order import OrderState, push_order_update
+from pepestore.state.live import LiveCatalogState
 from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
 from pepestore.settings import get_settings
@@ -46,8 +47,9 @@ if get_settings().fintoc_sandbox:
 on_order_changed(partial(push_order_update, app))
 
 app.add_page(catalog_page, route=routes.CATALOG, title="Pepestore — Chilean goods for everyday life",
-             on_load=[CartState.load, CatalogState.load])
-app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load])
+             on_load=[CartState.load, CatalogState.load, LiveCatalogState.watch])
+app.add_page(product_page, route=routes.PRODUCT, title="Pepestore",
+             on_load=[CartState.load, ProductState.load, LiveCatalogState.watch])
 app.add_page(cart_page, route=routes.CART, title="Your cart — Pepestore", on_load=CartState.load)
 app.add_page(order_page, route=routes.ORDER, title="Your order — Pepestore", on_load=[CartState.load, OrderState.load])
 # The back office: every page checks the staff session on the server (pepestore/admin/guard.py). Its pages send

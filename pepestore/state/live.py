@@ -1,0 +1,124 @@
+"""Open catalog and product pages follow price, stock and publishing changes without a reload.
+
+Reflex cannot broadcast to every tab, so each open tab runs one background loop (started by the page's on_load)
+that wakes every POLL_SECONDS and compares the catalog's signal (pepestore/store/live.py) with what it last saw.
+The signal is read from the database at most once per POLL_SECONDS per worker process, whatever the number of
+tabs (`_shared_signal`): a tab's round is a sleep and a comparison in memory, and only when something changed does
+it read the few products it shows. The loop stops when the tab leaves the page, after MAX_ROUNDS (a reload starts
+it again), or when the tab closes (Reflex cancels its tasks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+
+import reflex as rx
+
+from pepestore.db import session_scope
+from pepestore.money import format_clp
+from pepestore.state.catalog import CatalogState
+from pepestore.state.product import ProductState
+from pepestore.state.product_view import NO_PRODUCT, ProductView, stock_label
+from pepestore.store import live
+
+POLL_SECONDS = 4.0
+MAX_ROUNDS = 900  # an hour of an untouched tab
+_signal: tuple[float, tuple[int, str] | None] = (0.0, None)
+_signal_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}  # one per event loop (a worker has one)
+
+
+def _read_signal() -> tuple[int, str]:
+    with session_scope() as session:
+        return live.catalog_signal(session)
+
+
+async def _shared_signal() -> tuple[int, str] | None:
+    global _signal
+    lock = _signal_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        read_at, value = _signal
+        if time.monotonic() - read_at >= POLL_SECONDS * 0.9:
+            try:
+                value = await asyncio.to_thread(_read_signal)
+            except Exception:  # noqa: BLE001 - a database hiccup skips a round; the page keeps what it shows
+                value = None
+            _signal = (time.monotonic(), value)
+        return value
+
+
+def _read_fresh(ids: list[int]) -> dict[int, live.Fresh]:
+    with session_scope() as session:
+        return live.fresh(session, ids)
+
+
+def updated(view: ProductView, now: live.Fresh) -> ProductView:
+    label, tone = stock_label(now.stock)
+    return dataclasses.replace(view, price=format_clp(now.price), stock=now.stock, stock_label=label,
+                               stock_tone=tone, image=now.image)
+
+
+def updated_catalog(views: list[ProductView], now: dict[int, live.Fresh]) -> list[ProductView]:
+    """Unpublished products leave the page; the others show their current price, stock and picture."""
+    return [updated(view, now[view.id]) for view in views if view.id in now and now[view.id].active]
+
+
+def updated_product(view: ProductView, now: dict[int, live.Fresh]) -> ProductView | None:
+    """The product as it is now, or None once it is unpublished (the page then shows its not-found state)."""
+    current = now.get(view.id)
+    return updated(view, current) if current is not None and current.active else None
+
+
+def _on_live_page(path: str) -> str:
+    path = path.rstrip("/") or "/"
+    return "catalog" if path == "/" else "product" if path.startswith("/product/") else ""
+
+
+class LiveCatalogState(rx.State):
+    _watching: bool = False
+    _rounds: int = 0
+    _seen: tuple[int, str] | None = None
+
+    @rx.event(background=True)
+    async def watch(self):
+        async with self:
+            self._rounds = MAX_ROUNDS
+            if self._watching:
+                return
+            self._watching = True
+            self._seen = None
+        try:
+            while True:
+                signal = await _shared_signal()
+                async with self:
+                    self._rounds -= 1
+                    page = _on_live_page(self.router.url.path)
+                    if self._rounds <= 0 or not page:
+                        return
+                    changed = signal is not None and self._seen is not None and signal != self._seen
+                    if signal is not None:
+                        self._seen = signal
+                if changed:
+                    await self._refresh(page)
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            async with self:
+                self._watching = False
+
+    async def _refresh(self, page: str) -> None:
+        async with self:
+            if page == "catalog":
+                ids = [view.id for view in (await self.get_state(CatalogState)).products]
+            else:
+                ids = [(await self.get_state(ProductState)).product.id]
+        now = await asyncio.to_thread(_read_fresh, ids)
+        async with self:
+            if page == "catalog":
+                catalog = await self.get_state(CatalogState)
+                catalog.products = updated_catalog(catalog.products, now)
+            else:
+                product = await self.get_state(ProductState)
+                if product.product.id:
+                    current = updated_product(product.product, now)
+                    product.product, product.not_found = (current, False) if current else (NO_PRODUCT, True)
