@@ -55,6 +55,7 @@ class MovementRow:
     reason: str
     note: str
     order_href: str
+    order_label: str
 
 
 @dataclasses.dataclass
@@ -83,7 +84,8 @@ def _read(product_id: int) -> Snapshot | None:
                  for p in photos.photos_of(session, product.id)]
         movements = [MovementRow(santiago_label(m.created_at), f"{m.delta:+d}",
                                  stock.REASON_LABELS.get(m.reason, m.reason.replace("_", " ").capitalize()),
-                                 m.note or "", f"/admin/orders/{m.order_id}" if m.order_id else "")
+                                 m.note or "", f"/admin/orders/{m.order_id}" if m.order_id else "",
+                                 f"order #{m.order_id}" if m.order_id else "")
                      for m in stock.history(session, product.id)]
         return Snapshot(form, product.version, product.stock, stock.held_by_orders(session, product.id), shown,
                         movements, categories)
@@ -314,7 +316,7 @@ def _photos() -> rx.Component:
 def _movement(row: MovementRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row.at, white_space="nowrap"), rx.table.cell(row.delta), rx.table.cell(row.reason),
-        rx.table.cell(rx.cond(row.order_href != "", rx.link("order", href=row.order_href), row.note)),
+        rx.table.cell(rx.cond(row.order_href != "", rx.link(row.order_label, href=row.order_href), row.note)),
     )
 
 
