@@ -177,6 +177,8 @@ class ProductEditState(AdminState):
 
     @rx.event
     async def adjust_stock(self, form_data: dict):
+        if await self._staff() is None:
+            return sign_in_again()
         data = form_data if isinstance(form_data, dict) else {}
         if not self.product_id:
             return rx.toast.error("Save the product first.")

@@ -61,6 +61,9 @@ async def test_without_a_staff_session_every_handler_refuses_and_writes_nothing(
     for call in (edit.save(FORM), edit.adjust_stock({"delta": "-5", "reason": "damaged"}), edit.make_main(1),
                  edit.move_photo(1, 1), edit.upload([Upload("a.jpg", b"x")]), edit.reload()):
         assert redirected_to_login(await call)
+    edit.product_id = 0  # a "new product" tab: still the login page first, before any other answer
+    assert redirected_to_login(await edit.adjust_stock({"delta": "1", "reason": "received"}))
+    assert redirected_to_login(await edit.upload([Upload("a.jpg", b"x")]))
     listing = await new_state(ProductListState)
     at(listing, "/admin/products", None)
     assert redirected_to_login(await listing.load()) and listing.rows == []
