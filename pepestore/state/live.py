@@ -4,8 +4,9 @@ Reflex cannot broadcast to every tab, so each open tab runs one background loop 
 that wakes every POLL_SECONDS and compares the catalog's signal (pepestore/store/live.py) with what it last saw.
 The signal is read from the database at most once per POLL_SECONDS per worker process, whatever the number of
 tabs (`_shared_signal`): a tab's round is a sleep and a comparison in memory, and only when something changed does
-it read the few products it shows. The loop stops when the tab leaves the page, after MAX_ROUNDS (a reload starts
-it again), or when the tab closes (Reflex cancels its tasks).
+it read the few products it shows. The loop stops when the tab leaves the page or after MAX_ROUNDS (10 minutes; the
+next page load or navigation starts it again). Reflex 0.10.1 does not cancel a closed tab's background task, so
+MAX_ROUNDS is also what bounds the loop of a tab that was closed: it ends within 10 minutes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pepestore.state.product_view import NO_PRODUCT, ProductView, stock_label
 from pepestore.store import live
 
 POLL_SECONDS = 4.0
-MAX_ROUNDS = 900  # an hour of an untouched tab
+MAX_ROUNDS = 150  # 10 minutes of an untouched tab (see above)
 _signal: tuple[float, tuple[int, str] | None] = (0.0, None)
 _signal_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}  # one per event loop (a worker has one)
 
