@@ -61,8 +61,9 @@ def grow(database_url: str, size: int) -> None:
             original = seeded[n % len(seeded)]
             rows.append({**original, "slug": f"{original['slug'][:60]}-{n // len(seeded) + 1}"})
         for start in range(0, len(rows), 5000):
-            conn.execute(text("INSERT INTO product (slug, name, description, category, price, stock, image, active) "
-                              "VALUES (:slug, :name, :description, :category, :price, :stock, :image, true)"),
+            conn.execute(text("INSERT INTO product (slug, name, description, category, price, stock, image, active, "
+                              "version, updated_at) VALUES (:slug, :name, :description, :category, :price, :stock, "
+                              ":image, true, 1, CURRENT_TIMESTAMP)"),
                          rows[start:start + 5000])
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE product"))

@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route
 
 from pepestore.admin import routes as admin_routes
 from pepestore.health import health_report, is_operator
+from pepestore.media import product_photo
 from pepestore.models import utcnow
 from pepestore.payments.config import SANDBOX_PATH
 from pepestore.payments.webhook import MAX_BODY_BYTES, handle_webhook
@@ -88,6 +89,7 @@ def build_api() -> Starlette:
         Route("/auth/login", admin_routes.login, methods=["POST"]),
         Route("/auth/logout", admin_routes.logout, methods=["POST"]),
         Route("/admin/export/orders.csv", admin_routes.export_orders, methods=["GET"]),
+        Route("/media/products/{name}", product_photo, methods=["GET", "HEAD"]),
     ]
     if settings.fintoc_sandbox:
         # Only a store started with FINTOC_SANDBOX=1 serves the sandbox: a live store never exposes a fake Fintoc.

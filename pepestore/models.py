@@ -14,6 +14,7 @@ from pepestore.clock import as_utc, utcnow  # noqa: F401 - re-exported: callers 
 from pepestore.payments.sandbox import models as _sandbox_models  # noqa: F401
 from pepestore import search_index
 from pepestore import staff_models as _staff_models  # noqa: F401 - staff, their sessions, the audit log
+from pepestore import catalog_models as _catalog_models  # noqa: F401 - stock ledger, product photos
 
 
 class Product(SQLModel, table=True):
@@ -31,7 +32,13 @@ class Product(SQLModel, table=True):
     price: int
     stock: int = 0
     image: str = Field(max_length=200)
-    active: bool = True
+    active: bool = True  # "published": an inactive product is gone from the shop, still readable on past orders
+    # Optimistic concurrency for staff edits: a save names the version it was read at and is refused if another
+    # save came first (pepestore/store/products_admin.py). Stock moves through the ledger and never bumps it.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Last change to anything a shopper sees (price, name, published, photo, stock adjustments by staff): open
+    # catalog pages poll max(updated_at) with the ledger's last id to know when to refresh (pepestore/store/live.py).
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 # Search's index (FTS5 on SQLite, trigram GIN on PostgreSQL) follows the table wherever create_all makes it.

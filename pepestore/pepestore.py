@@ -14,6 +14,8 @@ from pepestore.admin.login_page import LoginState, login_page
 from pepestore.admin.order_page import OrderDetailState, order_detail_page
 from pepestore.admin.orders_page import OrderListState, orders_page
 from pepestore.admin.staff_page import StaffState, staff_page
+from pepestore.admin.product_page import ProductEditState, product_page as admin_product_page
+from pepestore.admin.products_page import ProductListState, products_page
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.event_limit import install_event_limit
 from pepestore.mail.sender import run_mail_sender
@@ -28,11 +30,13 @@ from pepestore.state.cart import CartState
 from pepestore.state.language import LANG_SCRIPT
 from pepestore.state.catalog import CatalogState, prime_first_page
 from pepestore.state.order import OrderState, push_order_update
+from pepestore.state.live import LiveCatalogState
 from pepestore.state.product import ProductState
 from pepestore.security_headers import SecurityHeaders
 from pepestore.static_cache import StaticCaching
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+from pepestore.upload_gate import UploadGate
 
 
 def frontend_build_dir() -> Path:
@@ -46,9 +50,9 @@ app = rx.App(
                      # An English reader's choice (a cookie) sets <html lang="en"> before the page paints.
                      rx.script(LANG_SCRIPT)],
     html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
-    # The store's routes, then the security headers around everything, the mounted frontend's pages included, and
-    # the frontend's cache lifetimes.
-    api_transformer=[build_api(), SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
+    # The store's routes, the upload gate, then the security headers around everything, the mounted frontend's
+    # pages included, and the frontend's cache lifetimes.
+    api_transformer=[build_api(), UploadGate, SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
@@ -62,8 +66,9 @@ on_order_changed(partial(push_order_update, app))
 # Before the pages compile: the catalog's first page becomes its prerendered, initial content.
 prime_first_page()
 app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "title.catalog"),
-             on_load=[CartState.load, CatalogState.load], description=page_meta.CATALOG)
-app.add_page(product_page, route=routes.PRODUCT, title="Pepestore", on_load=[CartState.load, ProductState.load],
+             on_load=[CartState.load, CatalogState.load, LiveCatalogState.watch], description=page_meta.CATALOG)
+app.add_page(product_page, route=routes.PRODUCT, title="Pepestore",
+             on_load=[CartState.load, ProductState.load, LiveCatalogState.watch],
              description=ProductState.meta_description)
 app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load,
              description=page_meta.CART)
@@ -81,6 +86,10 @@ app.add_page(orders_page, route="/admin/orders", title="Orders — Pepestore bac
              meta=ADMIN_META)
 app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order — Pepestore back office",
              on_load=OrderDetailState.load, meta=ADMIN_META)
+app.add_page(products_page, route="/admin/products", title="Products — Pepestore back office",
+             on_load=ProductListState.load, meta=ADMIN_META)
+app.add_page(admin_product_page, route="/admin/products/[product]", title="Product — Pepestore back office",
+             on_load=ProductEditState.load, meta=ADMIN_META)
 app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
              meta=ADMIN_META)
 app.add_page(not_found_page, route="404", title=say(DEFAULT_LANGUAGE, "title.not_found"), on_load=CartState.load)

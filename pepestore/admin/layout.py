@@ -22,6 +22,7 @@ def admin_bar() -> rx.Component:
                               align="center", spacing="2"),
                     href="/admin", underline="none", color=rx.color("gray", 12)),
             _nav_link(t("admin.nav_orders"), "/admin/orders"),
+            _nav_link(t("admin.nav_products"), "/admin/products"),
             rx.cond(AdminState.staff_is_owner, _nav_link(t("admin.nav_staff"), "/admin/staff")),
             rx.spacer(),
             rx.text(AdminState.staff_email, size="2", color=rx.color("gray", 10), display=["none", "block"],

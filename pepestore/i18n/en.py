@@ -77,6 +77,7 @@ EN: dict[str, str] = {
     "cart.empty_title": "Your cart is empty",
     "cart.empty_body": "Find something you like in the catalog and it will wait for you here.",
     "cart.start_shopping": "Start shopping",
+    "cart.line_unavailable": "No longer available — remove it to check out.",
     "cart.line_sold_out": "Sold out — remove it to check out.",
     "cart.line_short": "Only {count} left — lower the quantity.",
     "cart.unavailable": "We couldn't update your cart just now. Please try again in a moment.",
@@ -96,6 +97,7 @@ EN: dict[str, str] = {
     "checkout.too_many_open": "There are already {count} orders waiting for payment from your connection. Pay or "
                               "cancel one of them first, or wait for them to expire.",
     "checkout.cart_empty": "Your cart is empty.",
+    "checkout.unavailable": "Sorry, {name} is no longer available. Remove it from your cart to continue.",
     "checkout.sold_out": "Sorry, {name} is sold out. Remove it from your cart to continue.",
     "checkout.only_left": "Only {count} of {name} left. Lower the quantity to continue.",
     "checkout.limit": "Bank transfers through Fintoc are limited to {limit} per order.",
@@ -193,6 +195,7 @@ EN: dict[str, str] = {
     "sandbox.finished": "This payment session is already finished.",
     "admin.title": "Pepestore back office",
     "admin.nav_orders": "Orders",
+    "admin.nav_products": "Products",
     "admin.nav_staff": "Staff",
     "admin.sign_out": "Sign out",
     "admin.staff_only": "Staff only. Accounts are made by the owner.",

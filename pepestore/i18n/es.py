@@ -84,6 +84,7 @@ ES: dict[str, str] = {
     "cart.empty_title": "Tu carrito está vacío",
     "cart.empty_body": "Encuentra algo que te guste en el catálogo y aquí te esperará.",
     "cart.start_shopping": "Empezar a comprar",
+    "cart.line_unavailable": "Ya no está disponible: quítalo para pagar.",
     "cart.line_sold_out": "Agotado: quítalo para pagar.",
     "cart.line_short": "Quedan {count}: baja la cantidad.",
     # cart toasts and refusals
@@ -106,6 +107,7 @@ ES: dict[str, str] = {
     "checkout.too_many_open": "Ya hay {count} pedidos esperando pago desde tu conexión. Paga o cancela uno de "
                               "ellos primero, o espera a que venzan.",
     "checkout.cart_empty": "Tu carrito está vacío.",
+    "checkout.unavailable": "Lo sentimos, {name} ya no está disponible. Quítalo de tu carrito para continuar.",
     "checkout.sold_out": "Lo sentimos, {name} está agotado. Quítalo de tu carrito para continuar.",
     "checkout.only_left": "Solo quedan {count} de {name}. Baja la cantidad para continuar.",
     "checkout.limit": "Las transferencias con Fintoc tienen un límite de {limit} por pedido.",
@@ -209,6 +211,7 @@ ES: dict[str, str] = {
     # back office (pepestore/admin)
     "admin.title": "Administración de Pepestore",
     "admin.nav_orders": "Pedidos",
+    "admin.nav_products": "Productos",
     "admin.nav_staff": "Equipo",
     "admin.sign_out": "Cerrar sesión",
     "admin.staff_only": "Solo para el equipo. Las cuentas las crea la dueña o el dueño.",

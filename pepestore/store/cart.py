@@ -37,6 +37,7 @@ class CartLineView:
     unit_price: int
     quantity: int
     stock: int
+    available: bool = True  # False once staff unpublish the product: it stays in the cart, marked, unbuyable
 
     @property
     def line_total(self) -> int:
@@ -45,6 +46,8 @@ class CartLineView:
     @property
     def problem(self) -> Text | None:
         """Why this line cannot be bought as it stands (stock can fall after it was added), or None."""
+        if not self.available:
+            return text("cart.line_unavailable")
         if self.stock == 0:
             return text("cart.line_sold_out")
         if self.quantity > self.stock:
@@ -99,7 +102,7 @@ def _view(session: Session, cart: Cart | _CartRow | None) -> CartView:
     rows = session.connection().execute(_LINES, {"cid": cart.id})
     lines = [
         CartLineView(product_id=pid, slug=slug, name=name, image=image, unit_price=price, quantity=quantity,
-                     stock=stock if active else 0)
+                     stock=stock if active else 0, available=active)
         for pid, slug, name, image, price, quantity, stock, active in rows
     ]
     return CartView(token=cart.token, lines=lines)

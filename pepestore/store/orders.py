@@ -34,7 +34,8 @@ from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, Orde
 from pepestore.money import format_clp
 from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
-from pepestore.store import order_events, outbox
+from pepestore.catalog_models import StockReason
+from pepestore.store import order_events, outbox, stock
 from pepestore.store.errors import StoreError
 from pepestore.i18n import text
 
@@ -102,8 +103,10 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
     return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.id))))
 
 
-def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | None:
-    """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None."""
+def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int | None = None) -> str | None:
+    """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None.
+
+    With order_id, the ledger rows are written here; place_order writes them once its order has an id."""
     with session.begin_nested() as savepoint:
         # Always lock product rows in id order, so two orders touching the same products cannot deadlock.
         for product_id, quantity, name in sorted(wanted):
@@ -115,6 +118,9 @@ def _take_stock(session: Session, wanted: list[tuple[int, int, str]]) -> str | N
             if taken != 1:
                 savepoint.rollback()
                 return name
+    if order_id is not None:
+        stock.log_order(session, order_id, [(product_id, -quantity) for product_id, quantity, _ in wanted],
+                        StockReason.RESERVED)
     return None
 
 
@@ -129,9 +135,11 @@ def _lock_products(session: Session, product_ids) -> None:
 
 
 def _release_stock(session: Session, order_id: int) -> None:
-    for line in sorted(_lines(session, order_id), key=lambda line: line.product_id):
+    lines = sorted(_lines(session, order_id), key=lambda line: line.product_id)
+    for line in lines:
         session.exec(update(Product).where(col(Product.id) == line.product_id)
                      .values(stock=Product.stock + line.quantity))
+    stock.log_order(session, order_id, [(line.product_id, line.quantity) for line in lines], StockReason.RELEASED)
 
 
 def _clear_cart_for(session: Session, order: Order) -> None:
@@ -216,7 +224,9 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     if not rows:
         raise StoreError(text("checkout.cart_empty"))
     for line, product in rows:
-        if not product.active or product.stock == 0:
+        if not product.active:
+            raise StoreError(text("checkout.unavailable", name=product.name))
+        if product.stock == 0:
             raise StoreError(text("checkout.sold_out", name=product.name))
         if line.quantity > product.stock:
             raise StoreError(text("checkout.only_left", count=product.stock, name=product.name))
@@ -257,6 +267,8 @@ def place_order(session: Session, cart_token: object, raw_email: object, client_
     for line, product in rows:
         session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name, image=product.image,
                               unit_price=product.price, quantity=line.quantity))
+    stock.log_order(session, order.id, [(product.id, -line.quantity) for line, product in rows], StockReason.RESERVED,
+                    now)
     count = sum(line.quantity for line, _ in rows)
     record(session, order.id, "placed", Source.SHOPPER, f"{count} items, total {format_clp(total)}", now)
     return order
@@ -337,7 +349,8 @@ def confirm_payment(session: Session, order_id: int, facts: PaymentFacts, *, exp
         _owe_receipt(session, order, now)
         return "paid"
     if order.status in LATE_PAYMENT_FROM:
-        short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)])
+        short = _take_stock(session, [(line.product_id, line.quantity, line.name) for line in _lines(session, order.id)],
+                            order.id)
         # A paid session is finished: nothing is left to close at the provider.
         if short is None and _transition(session, order.id, S.PAID, now, by=source, allowed_from=LATE_PAYMENT_FROM,
                                          paid_at=now, paid_amount=facts.amount,

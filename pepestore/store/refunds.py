@@ -15,8 +15,10 @@ from sqlmodel import Session, col, select
 
 from pepestore.models import Order, OrderLine, OrderRefund, Product, RefundStatus
 from pepestore.models import OrderStatus as S
+from pepestore.catalog_models import StockReason
 from pepestore.money import format_clp
 from pepestore.i18n import text
+from pepestore.store import stock
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import record
 from pepestore.store.staff import StaffMember
@@ -101,6 +103,7 @@ def request_refund(session: Session, raw_order_id: object, raw_amount: object, r
     # Products in id order, the store's one lock order.
     for line, units in sorted(plan, key=lambda item: item[0].product_id):
         session.exec(update(Product).where(col(Product.id) == line.product_id).values(stock=Product.stock + units))
+        stock.log(session, line.product_id, units, StockReason.RESTOCKED, now, order_id=order.id, staff_id=member.id)
         session.exec(update(OrderLine).where(col(OrderLine.id) == line.id)
                      .values(restocked=OrderLine.restocked + units))
     back = ", ".join(f"{units} x {line.name}" for line, units in plan)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from pepestore.catalog_models import StockReason
 from pepestore.models import Product
+from pepestore.store import stock
 from pepestore.store.catalog_data import SEED_PRODUCTS
 
 
 def seed_catalog(session: Session) -> int:
     """Insert the seed products whose slug is not in the database yet; return how many were added."""
     existing = set(session.exec(select(Product.slug)))
-    added = 0
+    added = []
     for item in SEED_PRODUCTS:
         if item.slug in existing:
             continue
-        session.add(
+        added.append(
             Product(
                 slug=item.slug,
                 name=item.name,
@@ -26,8 +28,12 @@ def seed_catalog(session: Session) -> int:
                 image=item.image,
             )
         )
-        added += 1
-    return added
+    session.add_all(added)
+    session.flush()
+    for product in added:
+        # The ledger starts with what the seed put on the shelf, so it adds up to the stock from the first row.
+        stock.log(session, product.id, product.stock, StockReason.OPENING, note="seed catalog")
+    return len(added)
 
 
 def main() -> None:

@@ -22,6 +22,10 @@ class StoreDB:
         with Session(self.engine) as session:
             return session.exec(select(Product.stock).where(Product.slug == slug)).one()
 
+    def product_price(self, slug: str) -> int:
+        with Session(self.engine) as session:
+            return session.exec(select(Product.price).where(Product.slug == slug)).one()
+
     def order(self, token: str) -> Order:
         with Session(self.engine) as session:
             return session.exec(select(Order).where(Order.public_token == token)).one()

@@ -11,18 +11,22 @@ from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 
 from pepestore.admin.guard import AdminState
-from pepestore.models import EmailOutbox, Order, OrderEvent
+from pepestore.catalog_models import ProductPhoto, StockMovement
+from pepestore.models import EmailOutbox, Order, OrderEvent, Product
 from pepestore.staff_models import AuditEntry, Staff, StaffSession
 from tests.browser.reflex_socket import ReflexSocket
 
 HOSTILE = {
     "form_data": {"status": "paid", "note": "pwned", "reason": "pwned", "email": "mallory@example.cl",
-                  "password": "a long enough password", "role": "owner", "carrier": "Starken", "tracking": "X1"},
+                  "password": "a long enough password", "role": "owner", "carrier": "Starken", "tracking": "X1",
+                  "name": "Pwned", "slug": "pwned", "category": "Pwned", "price": "1", "published": "on",
+                  "description": "pwned", "delta": "-1"},
     "email": "owner@example.cl",
     "active": False,
 }
 # Read-only, or only re-read what a signed-in load already showed.
-ADMIN_DATA = ("rows", "members", "order", "lines", "events", "emails", "refund_rows", "needs_review", "paid_today")
+ADMIN_DATA = ("rows", "members", "order", "lines", "events", "emails", "refund_rows", "needs_review", "paid_today",
+              "form", "photos", "movements", "stock", "held", "categories", "version")
 
 
 def _subclasses(cls) -> list[type]:
@@ -42,8 +46,12 @@ def _snapshot(url: str) -> tuple:
         statuses = tuple(session.exec(select(Order.id, Order.status, Order.needs_review).order_by(Order.id)).all())
         audit = session.exec(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action != "login_failed")).one()
+        products = tuple(session.exec(select(Product.id, Product.price, Product.stock, Product.active, Product.image,
+                                             Product.version).order_by(Product.id)).all())
+        catalog = tuple(session.exec(select(func.count()).select_from(table)).one()
+                        for table in (StockMovement, ProductPhoto))
     engine.dispose()
-    return counts, statuses, audit
+    return counts, statuses, audit, products, catalog
 
 
 def _targets(url: str) -> int:

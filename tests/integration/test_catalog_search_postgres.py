@@ -23,10 +23,10 @@ def test_search_and_the_default_order_use_their_indexes(pg_engine):
     with pg_engine.begin() as conn:
         # A catalog large enough that the planner picks the index on its own (no enable_seqscan tricks).
         conn.execute(text(
-            "INSERT INTO product (slug, name, description, category, price, stock, image, active) "
+            "INSERT INTO product (slug, name, description, category, price, stock, image, active, version, updated_at) "
             "SELECT 'copy-' || n, 'Hand-glazed stoneware mug ' || n, "
             "'Stoneware mug, 350 ml, with a wide handle that stays cool. Dishwasher safe. ' || n, "
-            "'Home', 1000, 1, '/x.webp', true FROM generate_series(1, 100000) AS n"))
+            "'Home', 1000, 1, '/x.webp', true, 1, now() FROM generate_series(1, 100000) AS n"))
         conn.execute(text("ANALYZE product"))
     with Session(pg_engine) as session:
         query = select(Product.id).where(*catalog._filters(session, CatalogQuery(search="teapot")))

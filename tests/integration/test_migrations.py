@@ -82,3 +82,53 @@ def test_an_existing_sqlite_store_from_the_first_release_upgrades_with_its_data(
         assert conn.execute(text("SELECT quantity FROM cart_line")).scalar_one() == 2
         assert conn.execute(text("SELECT revision FROM cart")).scalar_one() == 0
     engine.dispose()
+
+
+def test_the_stock_ledger_opens_with_each_existing_products_stock(tmp_path):
+    """Migration e973c3666ce0 backfills one opening row per product: the ledger adds up to the stock at once."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'before-ledger.db'}"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "c4e8a1f2b3d5")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for slug, stock in (("a", 4), ("b", 0)):
+            conn.execute(text("INSERT INTO product (slug, name, description, category, price, stock, image, active) "
+                              f"VALUES ('{slug}', 'P', 'x', 'Home', 5990, {stock}, '/x.webp', 1)"))
+    engine.dispose()
+    migrate(url)
+    assert schema_differences(url) == []
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT p.slug, p.stock, p.version, SUM(m.delta) FROM product p JOIN stock_movement m "
+                                 "ON m.product_id = p.id GROUP BY p.id ORDER BY p.slug")).all()
+        assert rows == [("a", 4, 1, 4), ("b", 0, 1, 0)]
+    engine.dispose()
+
+
+def test_sqlite_search_survives_the_migration_that_rebuilds_product(tmp_path):
+    """e973c3666ce0 rebuilds `product` in batch mode on SQLite, which drops its triggers: search must still follow
+    renames afterwards and the featured-order index must still exist."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    migrate(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')"))}
+        assert {"product_search_insert", "product_search_update", "product_search_delete",
+                "ix_product_featured"} <= names
+        conn.execute(text("INSERT INTO product (slug, name, description, category, price, stock, image, active, "
+                          "version, updated_at) VALUES ('m', 'Old Mug', 'x', 'Home', 5990, 4, '/x.webp', 1, 1, "
+                          "'2026-01-01')"))
+        conn.execute(text("UPDATE product SET name = 'Blue Teapot' WHERE slug = 'm'"))
+        found = conn.execute(text("SELECT rowid FROM product_search WHERE product_search MATCH '\"teapot\"'")).all()
+        assert len(found) == 1
+        assert conn.execute(text("SELECT count(*) FROM product_search WHERE product_search MATCH '\"old mug\"'")
+                            ).scalar_one() == 0
+    engine.dispose()

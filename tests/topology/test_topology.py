@@ -225,6 +225,35 @@ def test_the_order_limit_is_one_count_across_both_instances(topology, db, page):
     assert sorted(placed) == [S.CANCELLED] * 3  # the refused fourth reserved nothing
 
 
+def test_photos_are_served_by_every_instance_and_cached_by_nginx(topology, db):
+    """A photo stored once (in the shared database) is served by nginx and both instances; nginx caches it; the
+    upload route refuses a stranger and an oversized body."""
+    import io
+
+    from PIL import Image
+
+    from pepestore.catalog_models import ProductPhoto
+    from pepestore.store import photos
+
+    out = io.BytesIO()
+    Image.new("RGB", (1500, 1000), (90, 30, 160)).save(out, "JPEG")
+    done = photos.process(out.getvalue())
+    with Session(db) as session:
+        product_id = session.exec(select(Product.id).where(Product.slug == "wool-beanie")).one()
+        session.add(ProductPhoto(product_id=product_id, digest=done.digest, position=99, width=done.width,
+                                 height=done.height, large=done.large, small=done.small))
+        session.commit()
+    path = photos.photo_url(done.digest, "large")
+    for url in [*topology.instance_urls, topology.url]:
+        answer = httpx.get(url + path)
+        assert answer.status_code == 200 and answer.content == done.large, url
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert httpx.get(topology.url + path).headers.get("x-cache-status") == "HIT"
+    assert httpx.post(topology.url + "/_upload", content=b"x" * 100).status_code == 401
+    too_big = httpx.post(topology.url + "/_upload", content=b"x" * (27 * 1024 * 1024), timeout=30)
+    assert too_big.status_code == 413
+
+
 def test_stock_is_conserved_over_everything_above(topology, db):
     time.sleep(1)
     with Session(db) as session:

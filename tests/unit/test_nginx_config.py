@@ -151,3 +151,10 @@ def test_nginx_serves_the_build_with_these_lifetimes(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+def test_photos_and_uploads_reach_the_backend_with_their_own_limits(tmp_path):
+    found = locations(rendered(SANDBOX, tmp_path))
+    media, upload = found["^~ /media/"], found["^~ /_upload"]
+    assert "proxy_pass http://pepestore_backend;" in media and "proxy_cache pepestore_media;" in media
+    assert "proxy_pass http://pepestore_backend;" in upload and "client_max_body_size 26m;" in upload
+    # everything else keeps the small body limit set for the server
+    assert not any("_upload" in path for path in found if path != "^~ /_upload")

@@ -1,0 +1,121 @@
+"""The stock ledger: every change of a product's stock is a StockMovement row, written in the same transaction as
+the change, so for every product the ledger adds up to Product.stock.
+
+What "held by open orders" means here. The store takes stock when an order is placed (orders.place_order), not
+when it is paid: Product.stock is what is still for sale, and units held by orders waiting for payment (or paid
+and not yet shipped) are already outside it. So a staff adjustment can remove at most Product.stock units: taking
+stock to 0 leaves every held unit to its order, and the guarded UPDATE (`WHERE stock + delta >= 0`) keeps that
+true against an order placed at the same moment, on PostgreSQL (row lock) and SQLite (one writer) alike. When a
+held order is cancelled or expires its units come back as a `released` movement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from pepestore.catalog_models import StockMovement, StockReason
+from pepestore.models import Order, OrderLine, OrderStatus, Product
+from pepestore.store import inputs
+from pepestore.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from pepestore.store.staff import StaffMember
+
+R = StockReason
+MAX_ADJUSTMENT = 100_000
+MAX_STOCK = 1_000_000
+NOTE_MAX = 300
+REASON_LABELS = {
+    R.RECEIVED: "Received",
+    R.DAMAGED: "Damaged",
+    R.COUNT_CORRECTION: "Count correction",
+    R.OTHER: "Other",
+}
+# Orders whose units are out of Product.stock and not (yet) on their way to a shopper.
+HOLDING = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
+
+
+def log(session: Session, product_id: int, delta: int, reason: str, now: datetime | None = None, *,
+        order_id: int | None = None, staff_id: int | None = None, note: str | None = None) -> None:
+    """Write the movement for a change the caller has just made (or is making) in this transaction."""
+    session.add(StockMovement(product_id=product_id, delta=delta, reason=reason, order_id=order_id,
+                              staff_id=staff_id, note=(note or None) and note[:NOTE_MAX],
+                              **({"created_at": now} if now else {})))
+
+
+def log_order(session: Session, order_id: int, lines: Iterable[tuple[int, int]], reason: str,
+              now: datetime | None = None) -> None:
+    """(product_id, signed delta) lines moved for an order: reserved (negative), released or restocked."""
+    for product_id, delta in lines:
+        if delta:
+            log(session, product_id, delta, reason, now, order_id=order_id)
+
+
+def held_by_orders(session: Session, product_id: int) -> int:
+    """Units of this product in orders waiting for payment or paid and not shipped: informational for staff."""
+    return session.exec(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0)).join(Order, col(Order.id) == col(OrderLine.order_id))
+        .where(OrderLine.product_id == product_id, col(Order.status).in_(HOLDING))
+    ).one()
+
+
+def ledger_total(session: Session, product_id: int) -> int:
+    return session.exec(select(func.coalesce(func.sum(StockMovement.delta), 0))
+                        .where(StockMovement.product_id == product_id)).one()
+
+
+def history(session: Session, product_id: int, limit: int = 50) -> list[StockMovement]:
+    return list(session.exec(select(StockMovement).where(StockMovement.product_id == product_id)
+                             .order_by(col(StockMovement.id).desc()).limit(limit)))
+
+
+def adjust(session: Session, raw_product_id: object, raw_delta: object, raw_reason: object, raw_note: object,
+           member: StaffMember, now: datetime, ip: str | None = None) -> int:
+    """Add (or remove, with a negative delta) units by hand, with a reason and a note. Returns the new stock."""
+    product_id = inputs.product_id(raw_product_id)
+    if isinstance(raw_delta, str):
+        text = raw_delta.strip()
+        sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+        delta = sign * inputs.whole_number(digits, what="The change", low=1, high=MAX_ADJUSTMENT) if digits else 0
+    elif isinstance(raw_delta, int) and not isinstance(raw_delta, bool):
+        delta = raw_delta
+    else:
+        delta = 0
+    if not delta or abs(delta) > MAX_ADJUSTMENT:
+        raise StoreError(f"Enter the change in units: a whole number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, "
+                         "not 0 (for example 12 received, or -2 damaged).")
+    if raw_reason not in R.ADJUSTMENTS:
+        raise StoreError("Choose a reason: " + ", ".join(REASON_LABELS.values()) + ".")
+    note = raw_note.strip() if isinstance(raw_note, str) else ""
+    if len(note) > NOTE_MAX:
+        raise StoreError(f"Keep the note under {NOTE_MAX} characters.")
+    if raw_reason in (R.COUNT_CORRECTION, R.OTHER) and len(note) < 3:
+        raise StoreError("Write a short note saying why (at least 3 characters).")
+    product = session.get(Product, product_id)
+    if product is None:
+        raise StoreError("That product does not exist.")
+    # One guarded UPDATE: an order taking units at this very moment is either before it (and the floor sees the
+    # lower stock) or after it; stock never goes below 0, so never into the units orders hold.
+    changed = session.exec(
+        update(Product).where(col(Product.id) == product_id, col(Product.stock) + delta >= 0,
+                              col(Product.stock) + delta <= MAX_STOCK)
+        .values(stock=Product.stock + delta, updated_at=now)
+    ).rowcount
+    if changed != 1:
+        current = session.exec(select(Product.stock).where(Product.id == product_id)).one()
+        if current + delta > MAX_STOCK:
+            raise StoreError(f"Stock cannot go above {MAX_STOCK:,} units.".replace(",", "."))
+        held = held_by_orders(session, product_id)
+        raise StoreError(f"Only {current} units are for sale, so at most {current} can be removed"
+                         + (f" ({held} more are held by open orders and stay theirs)." if held else "."))
+    log(session, product_id, delta, raw_reason, now, staff_id=member.id, note=note)
+    from pepestore.store.staff import audit  # here: staff -> orders -> this module would be a cycle at import
+    new_stock = session.exec(select(Product.stock).where(Product.id == product_id)).one()
+    audit(session, "stock_adjusted", member.email, now, staff_id=member.id, ip=ip,
+          detail=f"{product.slug}: {delta:+d} ({REASON_LABELS[raw_reason]}) -> {new_stock}" + (f"; {note}" if note else ""))
+    return new_stock
