@@ -81,8 +81,8 @@ def adjust(session: Session, raw_product_id: object, raw_delta: object, raw_reas
     """Add (or remove, with a negative delta) units by hand, with a reason and a note. Returns the new stock."""
     product_id = inputs.product_id(raw_product_id)
     if isinstance(raw_delta, str):
-        text = raw_delta.strip()
-        sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+        typed = raw_delta.strip()
+        sign, digits = (-1, typed[1:]) if typed.startswith("-") else (1, typed.lstrip("+"))
         delta = sign * inputs.whole_number(digits, what="The change", low=1, high=MAX_ADJUSTMENT) if digits else 0
     elif isinstance(raw_delta, int) and not isinstance(raw_delta, bool):
         delta = raw_delta
