@@ -246,7 +246,8 @@ def _details_form() -> rx.Component:
             _field(t("admin.col_name"), rx.input(name="name", default_value=form.name, required=True, max_length=120,
                                     width="100%", id="product-name")),
             _field(t("admin.slug_label"), rx.input(name="slug", default_value=form.slug, max_length=80,
-                                                  placeholder=t("admin.slug_placeholder"), width="100%", id="product-slug"),
+                                                  placeholder=t("admin.slug_placeholder"), width="100%",
+                                                  id="product-slug"),
                    t("admin.slug_hint")),
             rx.grid(
                 _field(t("admin.col_category"), rx.fragment(
@@ -260,7 +261,8 @@ def _details_form() -> rx.Component:
                                                id="product-price"), t("admin.price_hint")),
                 columns="2", spacing="3", width="100%",
             ),
-            _field(t("admin.description"), rx.text_area(name="description", default_value=form.description, max_length=2000,
+            _field(t("admin.description"), rx.text_area(name="description", default_value=form.description,
+                                                        max_length=2000,
                                                rows="5", width="100%", id="product-description")),
             rx.el.label(rx.hstack(rx.el.input(type="checkbox", name="published", default_checked=form.published,
                                               id="product-published"),
@@ -270,7 +272,8 @@ def _details_form() -> rx.Component:
                                                                     on_click=ProductEditState.reload, type="button"),
                           align="center", spacing="3"),
                 icon="triangle_alert", color_scheme="orange", id="stale-warning", width="100%")),
-            rx.button(rx.cond(ProductEditState.is_new, t("admin.create_product"), t("admin.save")), type="submit", id="product-save"),
+            rx.button(rx.cond(ProductEditState.is_new, t("admin.create_product"), t("admin.save")), type="submit",
+                      id="product-save"),
             spacing="3", width="100%",
         ),
         on_submit=ProductEditState.save, key=ProductEditState.version.to_string() + ProductEditState.form.slug,
@@ -283,9 +286,11 @@ def _photo(photo: PhotoRow) -> rx.Component:
         rx.image(src=photo.url, width="100%", aspect_ratio="1", object_fit="cover", border_radius="6px", alt=""),
         rx.hstack(
             rx.cond(photo.main, rx.badge(t("admin.badge_main"), color_scheme="green"),
-                    rx.button(t("admin.make_main"), size="1", variant="soft", on_click=ProductEditState.make_main(photo.id))),
+                    rx.button(t("admin.make_main"), size="1", variant="soft",
+                              on_click=ProductEditState.make_main(photo.id))),
             rx.spacer(),
-            rx.icon_button(rx.icon("arrow_left", size=14), size="1", variant="ghost", aria_label=t("admin.move_earlier"),
+            rx.icon_button(rx.icon("arrow_left", size=14), size="1", variant="ghost",
+                           aria_label=t("admin.move_earlier"),
                            on_click=ProductEditState.move_photo(photo.id, -1)),
             rx.icon_button(rx.icon("arrow_right", size=14), size="1", variant="ghost", aria_label=t("admin.move_later"),
                            on_click=ProductEditState.move_photo(photo.id, 1)),
@@ -322,7 +327,8 @@ def _photos() -> rx.Component:
 
 def _movement(row: MovementRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row.at, white_space="nowrap"), rx.table.cell(row.delta), rx.table.cell(t_of("stock_reason", row.reason)),
+        rx.table.cell(row.at, white_space="nowrap"), rx.table.cell(row.delta),
+        rx.table.cell(t_of("stock_reason", row.reason)),
         rx.table.cell(rx.cond(row.order_href != "",
                               rx.link(t("admin.order_number", number=row.order_number), href=row.order_href),
                               row.note)),
@@ -337,7 +343,8 @@ def _stock() -> rx.Component:
                           color=rx.color("gray", 11)), spacing="5", wrap="wrap"),
         rx.text(t("admin.stock_explain"), size="1", color=rx.color("gray", 10)),
         rx.form(rx.hstack(
-            rx.input(name="delta", placeholder=t("admin.delta_placeholder"), required=True, width="110px", id="stock-delta"),
+            rx.input(name="delta", placeholder=t("admin.delta_placeholder"), required=True, width="110px",
+                     id="stock-delta"),
             rx.select.root(rx.select.trigger(placeholder=t("admin.reason"), width="170px"),
                            rx.select.content(rx.foreach(ProductEditState.reasons,
                                                         lambda r: rx.select.item(t_of("stock_reason", r), value=r))),

@@ -81,7 +81,8 @@ def products_page() -> rx.Component:
         rx.hstack(
             rx.heading(t("admin.nav_products"), size="6"),
             rx.spacer(),
-            rx.link(rx.button(rx.icon("plus", size=16), t("admin.new_product")), href=f"{LIST_PATH}/new", id="new-product"),
+            rx.link(rx.button(rx.icon("plus", size=16), t("admin.new_product")), href=f"{LIST_PATH}/new",
+                    id="new-product"),
             align="center", width="100%", margin_bottom="16px",
         ),
         rx.form(rx.hstack(

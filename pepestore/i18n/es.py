@@ -391,8 +391,8 @@ ES: dict[str, str] = {
     "admin.stock": "Stock",
     "admin.for_sale": "A la venta:",
     "admin.held": "Reservado por pedidos abiertos:",
-    "admin.stock_explain": "Las unidades de pedidos que esperan su pago o su despacho ya salieron del stock a la venta, "
-        "así que un ajuste puede quitar a lo más lo que está a la venta.",
+    "admin.stock_explain": "Las unidades de pedidos que esperan su pago o su despacho ya salieron del stock a la "
+        "venta, así que un ajuste puede quitar a lo más lo que está a la venta.",
     "admin.delta_placeholder": "+12 o -2",
     "admin.reason": "Motivo",
     "admin.stock_note_placeholder": "Nota (obligatoria para corrección de conteo y otro)",

@@ -118,5 +118,7 @@ def adjust(session: Session, raw_product_id: object, raw_delta: object, raw_reas
     from pepestore.store.staff import audit  # here: staff -> orders -> this module would be a cycle at import
     new_stock = session.exec(select(Product.stock).where(Product.id == product_id)).one()
     audit(session, "stock_adjusted", member.email, now, staff_id=member.id, ip=ip,
-          detail=f"{product.slug}: {delta:+d} ({REASON_LABELS[raw_reason].say('en')}) -> {new_stock}" + (f"; {note}" if note else ""))
+          # the audit log is written in English, as every other entry
+          detail=f"{product.slug}: {delta:+d} ({REASON_LABELS[raw_reason].say('en')}) -> {new_stock}"
+                 + (f"; {note}" if note else ""))
     return new_stock

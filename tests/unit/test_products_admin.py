@@ -71,7 +71,8 @@ def test_a_form_that_is_not_a_dict_is_refused(session, member):
 def test_slugs_are_unique_on_create_and_on_edit(session, member):
     with pytest.raises(StoreError, match="ya usa la dirección /product/wool-beanie") as taken:
         products_admin.create_product(session, {**FORM, "slug": "wool-beanie"}, member, utcnow())
-    assert taken.value.say("en") == "Another product already uses the address /product/wool-beanie: choose another slug."
+    assert taken.value.say("en") == \
+        "Another product already uses the address /product/wool-beanie: choose another slug."
     session.rollback()
     product = create(session, member)
     with pytest.raises(StoreError, match="ya usa la dirección"):
