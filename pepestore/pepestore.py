@@ -86,10 +86,10 @@ app.add_page(orders_page, route="/admin/orders", title="Orders — Pepestore bac
              meta=ADMIN_META)
 app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order — Pepestore back office",
              on_load=OrderDetailState.load, meta=ADMIN_META)
-app.add_page(products_page, route="/admin/products", title="Products — Pepestore back office",
+app.add_page(products_page, route="/admin/products", title=say(DEFAULT_LANGUAGE, "title.admin_products"),
              on_load=ProductListState.load, meta=ADMIN_META)
-app.add_page(admin_product_page, route="/admin/products/[product]", title="Product — Pepestore back office",
-             on_load=ProductEditState.load, meta=ADMIN_META)
+app.add_page(admin_product_page, route="/admin/products/[product]",
+             title=say(DEFAULT_LANGUAGE, "title.admin_product"), on_load=ProductEditState.load, meta=ADMIN_META)
 app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
              meta=ADMIN_META)
 app.add_page(not_found_page, route="404", title=say(DEFAULT_LANGUAGE, "title.not_found"), on_load=CartState.load)

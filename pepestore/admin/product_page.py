@@ -18,14 +18,16 @@ from pepestore.admin.layout import admin_page
 from pepestore.admin.products_page import LIST_PATH
 from pepestore.clock import santiago_label
 from pepestore.db import in_db_thread, session_scope
+from pepestore.i18n import say
 from pepestore.models import utcnow
 from pepestore.money import format_clp
+from pepestore.state.language import language_of, t, t_of
 from pepestore.store import photos, products_admin, stock
 from pepestore.store.errors import StoreError
 from pepestore.upload_gate import MAX_FILES
 
 UPLOAD_ID = "product-photos"
-REASONS = [[key, label] for key, label in stock.REASON_LABELS.items()]
+REASONS = list(stock.REASON_LABELS)
 
 
 @dataclasses.dataclass
@@ -55,7 +57,7 @@ class MovementRow:
     reason: str
     note: str
     order_href: str
-    order_label: str
+    order_number: str
 
 
 @dataclasses.dataclass
@@ -83,9 +85,8 @@ def _read(product_id: int) -> Snapshot | None:
         shown = [PhotoRow(p.id, photos.photo_url(p.digest), p.is_main, f"{p.width} x {p.height}")
                  for p in photos.photos_of(session, product.id)]
         movements = [MovementRow(santiago_label(m.created_at), f"{m.delta:+d}",
-                                 stock.REASON_LABELS.get(m.reason, m.reason.replace("_", " ").capitalize()),
-                                 m.note or "", f"/admin/orders/{m.order_id}" if m.order_id else "",
-                                 f"order #{m.order_id}" if m.order_id else "")
+                                 m.reason, m.note or "", f"/admin/orders/{m.order_id}" if m.order_id else "",
+                                 str(m.order_id) if m.order_id else "")
                      for m in stock.history(session, product.id)]
         return Snapshot(form, product.version, product.stock, stock.held_by_orders(session, product.id), shown,
                         movements, categories)
@@ -111,7 +112,7 @@ class ProductEditState(AdminState):
         return self.product_id == 0
 
     @rx.var
-    def reasons(self) -> list[list[str]]:
+    def reasons(self) -> list[str]:
         return REASONS
 
     def _id_from_url(self) -> int | None:
@@ -148,31 +149,33 @@ class ProductEditState(AdminState):
         if await self._staff() is None:
             return sign_in_again()
         await self._refresh()
-        return rx.toast.info("Reloaded: you are editing the latest version.")
+        return rx.toast.info(say(await language_of(self), "admin.reloaded"))
 
     async def _act(self, done: str, action, *args):
+        """action(session, *args, member, now, ip) as the signed-in member, off the event loop; done is the key of
+        the text that says it worked."""
         member = await self._staff()
         if member is None:
             return None, sign_in_again()
         try:
             result = await in_db_thread(action, *args, member, utcnow(), self._client_ip())
         except StoreError as refusal:
-            if refusal.message == products_admin.STALE:
+            if refusal.text is not None and refusal.text.key == products_admin.STALE:
                 self.stale = True
-            return None, [rx.toast.error(refusal.message)]
+            return None, [rx.toast.error(refusal.say(await language_of(self)))]
         if self.product_id:
             await self._refresh()
-        return result, [rx.toast.success(done)]
+        return result, [rx.toast.success(say(await language_of(self), done))]
 
     @rx.event
     async def save(self, form_data: dict):
         data = form_data if isinstance(form_data, dict) else {}
         if self.product_id == 0:
-            created, answer = await self._act("Product created.", products_admin.create_product, data)
+            created, answer = await self._act("admin.product_created", products_admin.create_product, data)
             if created is None:
                 return answer
             return [rx.redirect(f"{LIST_PATH}/{created.id}"), *answer]
-        _, answer = await self._act("Saved.", products_admin.update_product, self.product_id, self._version, data)
+        _, answer = await self._act("admin.saved", products_admin.update_product, self.product_id, self._version, data)
         return answer
 
     @rx.event
@@ -181,19 +184,19 @@ class ProductEditState(AdminState):
             return sign_in_again()
         data = form_data if isinstance(form_data, dict) else {}
         if not self.product_id:
-            return rx.toast.error("Save the product first.")
-        _, answer = await self._act("Stock updated.", stock.adjust, self.product_id, data.get("delta"),
+            return rx.toast.error(say(await language_of(self), "admin.save_first"))
+        _, answer = await self._act("admin.stock_updated", stock.adjust, self.product_id, data.get("delta"),
                                     data.get("reason"), data.get("note"))
         return answer
 
     @rx.event
     async def make_main(self, photo_id: int):
-        _, answer = await self._act("Main photo changed.", photos.set_main, self.product_id, photo_id)
+        _, answer = await self._act("admin.main_photo_changed", photos.set_main, self.product_id, photo_id)
         return answer
 
     @rx.event
     async def move_photo(self, photo_id: int, step: int):
-        _, answer = await self._act("Photo moved.", photos.move, self.product_id, photo_id, step)
+        _, answer = await self._act("admin.photo_moved", photos.move, self.product_id, photo_id, step)
         return answer
 
     @rx.event
@@ -201,16 +204,17 @@ class ProductEditState(AdminState):
         member = await self._staff()
         if member is None:
             return sign_in_again()
+        lang = await language_of(self)
         if not self.product_id:
-            return rx.toast.error("Save the product first, then add its photos.")
+            return rx.toast.error(say(lang, "admin.save_first_photos"))
         if not isinstance(files, list) or not 0 < len(files) <= MAX_FILES:
-            return rx.toast.error(f"Choose 1 to {MAX_FILES} photos.")
+            return rx.toast.error(say(lang, "admin.choose_photos", most=MAX_FILES))
         problems, added = [], 0
         for file in files:
             name = (getattr(file, "name", None) or "photo")[:60]
             size = getattr(file, "size", None)
             if isinstance(size, int) and size > photos.MAX_BYTES:  # never read a file we will refuse anyway
-                problems.append(f"{name}: larger than 10 MB.")
+                problems.append(say(lang, "admin.file_too_large", name=name))
                 continue
             data = await file.read(photos.MAX_BYTES + 1)
             try:
@@ -218,18 +222,19 @@ class ProductEditState(AdminState):
                 await in_db_thread(photos.add_photo, self.product_id, processed, member, utcnow(), self._client_ip())
                 added += 1
             except StoreError as refusal:
-                problems.append(f"{name}: {refusal.message}")
+                problems.append(f"{name}: {refusal.say(lang)}")
         await self._refresh()
         answer = [rx.clear_selected_files(UPLOAD_ID)]
         if added:
-            answer.append(rx.toast.success(f"{added} photo{'s' if added > 1 else ''} added."))
+            answer.append(rx.toast.success(say(lang, "admin.photos_added", count=added) if added > 1
+                                          else say(lang, "admin.one_photo_added")))
         answer.extend(rx.toast.error(problem) for problem in problems)
         return answer
 
 
-def _field(label: str, control: rx.Component, hint: str = "") -> rx.Component:
+def _field(label: rx.Var, control: rx.Component, hint: rx.Var | None = None) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control,
-                     *([rx.text(hint, size="1", color=rx.color("gray", 10))] if hint else []),
+                     *([rx.text(hint, size="1", color=rx.color("gray", 10))] if hint is not None else []),
                      spacing="1", width="100%")
 
 
@@ -237,35 +242,38 @@ def _details_form() -> rx.Component:
     form = ProductEditState.form
     return rx.card(rx.form(
         rx.vstack(
-            rx.heading("Details", size="3"),
-            _field("Name", rx.input(name="name", default_value=form.name, required=True, max_length=120,
+            rx.heading(t("admin.details"), size="3"),
+            _field(t("admin.col_name"), rx.input(name="name", default_value=form.name, required=True, max_length=120,
                                     width="100%", id="product-name")),
-            _field("Web address (slug)", rx.input(name="slug", default_value=form.slug, max_length=80,
-                                                  placeholder="made from the name", width="100%", id="product-slug"),
-                   "Lowercase letters, digits and hyphens. Leave empty to make it from the name."),
+            _field(t("admin.slug_label"), rx.input(name="slug", default_value=form.slug, max_length=80,
+                                                  placeholder=t("admin.slug_placeholder"), width="100%",
+                                                  id="product-slug"),
+                   t("admin.slug_hint")),
             rx.grid(
-                _field("Category", rx.fragment(
+                _field(t("admin.col_category"), rx.fragment(
                     rx.input(name="category", default_value=form.category, required=True, max_length=60,
                              list="product-categories", width="100%", id="product-category"),
                     rx.el.datalist(rx.foreach(ProductEditState.categories, lambda c: rx.el.option(value=c)),
                                    id="product-categories")),
-                    "Choose one, or type a new category."),
-                _field("Price (CLP)", rx.input(name="price", default_value=form.price, required=True,
+                    t("admin.category_hint")),
+                _field(t("admin.price_label"), rx.input(name="price", default_value=form.price, required=True,
                                                input_mode="numeric", placeholder="12990", width="100%",
-                                               id="product-price"), "Whole pesos, from $1 to $7.000.000."),
+                                               id="product-price"), t("admin.price_hint")),
                 columns="2", spacing="3", width="100%",
             ),
-            _field("Description", rx.text_area(name="description", default_value=form.description, max_length=2000,
+            _field(t("admin.description"), rx.text_area(name="description", default_value=form.description,
+                                                        max_length=2000,
                                                rows="5", width="100%", id="product-description")),
             rx.el.label(rx.hstack(rx.el.input(type="checkbox", name="published", default_checked=form.published,
                                               id="product-published"),
-                                  rx.text("Published: shown in the shop", size="2"), align="center", spacing="2")),
+                                  rx.text(t("admin.published_label"), size="2"), align="center", spacing="2")),
             rx.cond(ProductEditState.stale, rx.callout(
-                rx.hstack(rx.text(products_admin.STALE), rx.button("Reload", size="1", variant="soft",
+                rx.hstack(rx.text(t("admin.product_stale")), rx.button(t("admin.reload"), size="1", variant="soft",
                                                                     on_click=ProductEditState.reload, type="button"),
                           align="center", spacing="3"),
                 icon="triangle_alert", color_scheme="orange", id="stale-warning", width="100%")),
-            rx.button(rx.cond(ProductEditState.is_new, "Create product", "Save"), type="submit", id="product-save"),
+            rx.button(rx.cond(ProductEditState.is_new, t("admin.create_product"), t("admin.save")), type="submit",
+                      id="product-save"),
             spacing="3", width="100%",
         ),
         on_submit=ProductEditState.save, key=ProductEditState.version.to_string() + ProductEditState.form.slug,
@@ -277,12 +285,14 @@ def _photo(photo: PhotoRow) -> rx.Component:
     return rx.card(rx.vstack(
         rx.image(src=photo.url, width="100%", aspect_ratio="1", object_fit="cover", border_radius="6px", alt=""),
         rx.hstack(
-            rx.cond(photo.main, rx.badge("main", color_scheme="green"),
-                    rx.button("Make main", size="1", variant="soft", on_click=ProductEditState.make_main(photo.id))),
+            rx.cond(photo.main, rx.badge(t("admin.badge_main"), color_scheme="green"),
+                    rx.button(t("admin.make_main"), size="1", variant="soft",
+                              on_click=ProductEditState.make_main(photo.id))),
             rx.spacer(),
-            rx.icon_button(rx.icon("arrow_left", size=14), size="1", variant="ghost", aria_label="Move earlier",
+            rx.icon_button(rx.icon("arrow_left", size=14), size="1", variant="ghost",
+                           aria_label=t("admin.move_earlier"),
                            on_click=ProductEditState.move_photo(photo.id, -1)),
-            rx.icon_button(rx.icon("arrow_right", size=14), size="1", variant="ghost", aria_label="Move later",
+            rx.icon_button(rx.icon("arrow_right", size=14), size="1", variant="ghost", aria_label=t("admin.move_later"),
                            on_click=ProductEditState.move_photo(photo.id, 1)),
             width="100%", align="center"),
         rx.text(photo.size, size="1", color=rx.color("gray", 10)),
@@ -291,14 +301,14 @@ def _photo(photo: PhotoRow) -> rx.Component:
 
 def _photos() -> rx.Component:
     return rx.card(rx.vstack(
-        rx.heading("Photos", size="3"),
+        rx.heading(t("admin.photos"), size="3"),
         rx.cond(ProductEditState.photos.length() > 0,
                 rx.grid(rx.foreach(ProductEditState.photos, _photo), columns=rx.breakpoints(initial="2", md="4"),
                         spacing="3", width="100%", id="photo-grid"),
-                rx.text("No photos yet: the shop shows a placeholder.", size="2", color=rx.color("gray", 10))),
+                rx.text(t("admin.no_photos"), size="2", color=rx.color("gray", 10))),
         rx.upload.root(
             rx.vstack(rx.icon("image_plus", size=22, color=rx.color("gray", 10)),
-                      rx.text("Drop JPEG, PNG or WebP photos here, or click to choose (10 MB, 40 MP each)", size="2",
+                      rx.text(t("admin.drop_photos"), size="2",
                               color=rx.color("gray", 11)),
                       align="center", spacing="1"),
             id=UPLOAD_ID, accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/webp": [".webp"]},
@@ -309,7 +319,7 @@ def _photos() -> rx.Component:
         rx.hstack(
             rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.badge(name, variant="soft")),
             rx.spacer(),
-            rx.button("Upload", on_click=ProductEditState.upload(rx.upload_files(upload_id=UPLOAD_ID)),
+            rx.button(t("admin.upload"), on_click=ProductEditState.upload(rx.upload_files(upload_id=UPLOAD_ID)),
                       id="upload-photos", loading=ProductEditState.uploading),
             width="100%", wrap="wrap", align="center"),
         spacing="3", width="100%"), width="100%")
@@ -317,32 +327,36 @@ def _photos() -> rx.Component:
 
 def _movement(row: MovementRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row.at, white_space="nowrap"), rx.table.cell(row.delta), rx.table.cell(row.reason),
-        rx.table.cell(rx.cond(row.order_href != "", rx.link(row.order_label, href=row.order_href), row.note)),
+        rx.table.cell(row.at, white_space="nowrap"), rx.table.cell(row.delta),
+        rx.table.cell(t_of("stock_reason", row.reason)),
+        rx.table.cell(rx.cond(row.order_href != "",
+                              rx.link(t("admin.order_number", number=row.order_number), href=row.order_href),
+                              row.note)),
     )
 
 
 def _stock() -> rx.Component:
     return rx.card(rx.vstack(
-        rx.heading("Stock", size="3"),
-        rx.hstack(rx.text("For sale: ", rx.text.strong(ProductEditState.stock, id="stock-now"), size="3"),
-                  rx.text("Held by open orders: ", rx.text.strong(ProductEditState.held), size="3",
+        rx.heading(t("admin.stock"), size="3"),
+        rx.hstack(rx.text(t("admin.for_sale"), " ", rx.text.strong(ProductEditState.stock, id="stock-now"), size="3"),
+                  rx.text(t("admin.held"), " ", rx.text.strong(ProductEditState.held), size="3",
                           color=rx.color("gray", 11)), spacing="5", wrap="wrap"),
-        rx.text("Units in orders waiting for payment or for shipping are already out of the stock for sale, so an "
-                "adjustment can remove at most what is for sale.", size="1", color=rx.color("gray", 10)),
+        rx.text(t("admin.stock_explain"), size="1", color=rx.color("gray", 10)),
         rx.form(rx.hstack(
-            rx.input(name="delta", placeholder="+12 or -2", required=True, width="110px", id="stock-delta"),
-            rx.select.root(rx.select.trigger(placeholder="Reason", width="170px"),
+            rx.input(name="delta", placeholder=t("admin.delta_placeholder"), required=True, width="110px",
+                     id="stock-delta"),
+            rx.select.root(rx.select.trigger(placeholder=t("admin.reason"), width="170px"),
                            rx.select.content(rx.foreach(ProductEditState.reasons,
-                                                        lambda r: rx.select.item(r[1], value=r[0]))),
+                                                        lambda r: rx.select.item(t_of("stock_reason", r), value=r))),
                            name="reason", default_value="received"),
-            rx.input(name="note", placeholder="Note (needed for count correction and other)", max_length=300,
+            rx.input(name="note", placeholder=t("admin.stock_note_placeholder"), max_length=300,
                      width="100%", id="stock-note"),
-            rx.button("Adjust", type="submit", variant="soft", id="stock-adjust"),
+            rx.button(t("admin.adjust"), type="submit", variant="soft", id="stock-adjust"),
             spacing="2", width="100%", wrap="wrap"), on_submit=ProductEditState.adjust_stock, reset_on_submit=True,
             width="100%", id="stock-form"),
         rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(n) for n in ("When", "Change", "Why", "")])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k) if k else "") for k in
+                                           ("admin.col_when", "admin.col_change", "admin.col_why", "")])),
             rx.table.body(rx.foreach(ProductEditState.movements, _movement)), size="1", width="100%"),
             max_height="320px", overflow_y="auto", width="100%", id="stock-ledger"),
         spacing="3", width="100%"), width="100%")
@@ -351,22 +365,22 @@ def _stock() -> rx.Component:
 def product_page() -> rx.Component:
     return admin_page(
         rx.hstack(
-            rx.link("← Products", href=LIST_PATH, size="2"),
+            rx.link(t("admin.back_products"), href=LIST_PATH, size="2"),
             rx.spacer(),
             rx.cond(ProductEditState.form.published & ~ProductEditState.is_new,
-                    rx.link("View in the shop", href=ProductEditState.form.shop_href, size="2", is_external=True)),
+                    rx.link(t("admin.view_in_shop"), href=ProductEditState.form.shop_href, size="2", is_external=True)),
             width="100%", margin_bottom="8px"),
-        rx.heading(rx.cond(ProductEditState.is_new, "New product", ProductEditState.form.name), size="6",
+        rx.heading(rx.cond(ProductEditState.is_new, t("admin.new_product"), ProductEditState.form.name), size="6",
                    margin_bottom="16px"),
         rx.cond(
             ProductEditState.loaded,
             rx.cond(
                 ProductEditState.not_found,
-                rx.callout("That product does not exist.", icon="search", id="product-not-found"),
+                rx.callout(t("cart.no_such_product"), icon="search", id="product-not-found"),
                 rx.grid(
                     rx.vstack(_details_form(), spacing="4", width="100%"),
                     rx.vstack(rx.cond(ProductEditState.is_new,
-                                      rx.callout("Create the product, then add its photos and stock.", icon="info"),
+                                      rx.callout(t("admin.create_then_add"), icon="info"),
                                       rx.fragment(_photos(), _stock())),
                               spacing="4", width="100%"),
                     columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",

@@ -12,6 +12,7 @@ from pepestore.admin.guard import AdminState, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.db import session_scope
 from pepestore.money import format_clp
+from pepestore.state.language import t
 from pepestore.store import products_admin
 
 LIST_PATH = "/admin/products"
@@ -69,8 +70,8 @@ def _row(row: ProductRow) -> rx.Component:
         rx.table.cell(row.category),
         rx.table.cell(row.price, white_space="nowrap"),
         rx.table.cell(rx.text(row.stock, color=rx.cond(row.stock == 0, rx.color("red", 11), rx.color("gray", 12)))),
-        rx.table.cell(rx.cond(row.published, rx.badge("published", color_scheme="green"),
-                              rx.badge("hidden", color_scheme="gray"))),
+        rx.table.cell(rx.cond(row.published, rx.badge(t("admin.badge_published"), color_scheme="green"),
+                              rx.badge(t("admin.badge_hidden"), color_scheme="gray"))),
         class_name="product-row", align="center",
     )
 
@@ -78,26 +79,28 @@ def _row(row: ProductRow) -> rx.Component:
 def products_page() -> rx.Component:
     return admin_page(
         rx.hstack(
-            rx.heading("Products", size="6"),
+            rx.heading(t("admin.nav_products"), size="6"),
             rx.spacer(),
-            rx.link(rx.button(rx.icon("plus", size=16), "New product"), href=f"{LIST_PATH}/new", id="new-product"),
+            rx.link(rx.button(rx.icon("plus", size=16), t("admin.new_product")), href=f"{LIST_PATH}/new",
+                    id="new-product"),
             align="center", width="100%", margin_bottom="16px",
         ),
         rx.form(rx.hstack(
-            rx.input(name="q", placeholder="Search name, slug or category", default_value=ProductListState.query,
+            rx.input(name="q", placeholder=t("admin.search_products"), default_value=ProductListState.query,
                      key=ProductListState.query, width="100%", max_length=80),
-            rx.button("Search", type="submit", variant="soft"), width="100%", spacing="2"),
+            rx.button(t("admin.search"), type="submit", variant="soft"), width="100%", spacing="2"),
             on_submit=ProductListState.search, margin_bottom="16px", id="product-search"),
         rx.cond(
             ProductListState.loaded,
             rx.cond(
                 ProductListState.rows.length() > 0,
                 rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(name) for name in
-                                                   ("", "Name", "Category", "Price", "Stock", "Shop")])),
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(key) if key else "") for key in
+                                                   ("", "admin.col_name", "admin.col_category", "admin.col_price",
+                                                    "admin.col_stock", "admin.col_shop")])),
                     rx.table.body(rx.foreach(ProductListState.rows, _row)),
                     variant="surface", width="100%"), overflow_x="auto", width="100%", id="products-table"),
-                rx.callout("No product matches that search.", icon="search"),
+                rx.callout(t("admin.no_products"), icon="search"),
             ),
             rx.center(rx.spinner(size="3"), padding="48px"),
         ),

@@ -29,6 +29,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from pepestore.catalog_models import ProductPhoto
+from pepestore.i18n import text
 from pepestore.models import Product
 from pepestore.store import inputs
 from pepestore.store.errors import StoreError
@@ -68,18 +69,18 @@ def _webp(image: Image.Image, longest: int) -> bytes:
 def process(data: bytes) -> Processed:
     """Check an uploaded file and make its two renditions, or refuse it with a StoreError staff can read."""
     if len(data) > MAX_BYTES:
-        raise StoreError("That photo is larger than 10 MB. Export it smaller and upload it again.")
+        raise StoreError(text("admin.photo_too_large"))
     if not data:
-        raise StoreError("That file is empty.")
+        raise StoreError(text("admin.photo_empty"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as header:  # reads the header only: no pixel is decoded yet
                 kind, (width, height) = header.format, header.size
                 if kind not in FORMATS:
-                    raise StoreError("Upload a JPEG, PNG or WebP photo (that file is not one, whatever its name).")
+                    raise StoreError(text("admin.photo_not_image"))
                 if width * height > MAX_PIXELS:
-                    raise StoreError(f"That photo is {width} x {height} pixels; the limit is 40 megapixels.")
+                    raise StoreError(text("admin.photo_too_many_pixels", width=width, height=height))
                 header.verify()  # structure and checksums (PNG) without decoding
             with Image.open(io.BytesIO(data)) as opened:
                 opened.load()  # a truncated file fails here (Pillow refuses truncated data by default)
@@ -89,9 +90,9 @@ def process(data: bytes) -> Processed:
     except StoreError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise StoreError("Upload a JPEG, PNG or WebP photo of at most 40 megapixels.") from None
+        raise StoreError(text("admin.photo_unreadable")) from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise StoreError("That photo is damaged or cut short (truncated). Export it again and upload it.") from None
+        raise StoreError(text("admin.photo_damaged")) from None
     # A new image from the raw pixels alone: no metadata of the upload can come along.
     clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     large = _webp(clean, SIZES["large"])
@@ -103,7 +104,7 @@ def process(data: bytes) -> Processed:
 def _product(session: Session, raw_product_id: object) -> Product:
     product = session.get(Product, inputs.product_id(raw_product_id))
     if product is None:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     return product
 
 
@@ -130,7 +131,7 @@ def add_photo(session: Session, raw_product_id: object, processed: Processed, me
     if same is not None:
         return same  # the same picture uploaded twice is one photo
     if len(existing) >= MAX_PHOTOS:
-        raise StoreError(f"A product can have at most {MAX_PHOTOS} photos.")
+        raise StoreError(text("admin.photo_limit", max=MAX_PHOTOS))
     position = session.exec(select(func.coalesce(func.max(ProductPhoto.position), -1))
                             .where(ProductPhoto.product_id == product.id)).one() + 1
     photo = ProductPhoto(product_id=product.id, digest=processed.digest, position=position, is_main=False,
@@ -151,7 +152,7 @@ def _photo(session: Session, product: Product, raw_photo_id: object) -> ProductP
         if not isinstance(raw_photo_id, bool) and isinstance(raw_photo_id, (int, str)) else None
     photo = session.get(ProductPhoto, photo_id) if photo_id else None
     if photo is None or photo.product_id != product.id:
-        raise StoreError("That photo is not one of this product's.")
+        raise StoreError(text("admin.photo_not_this"))
     return photo
 
 
@@ -169,7 +170,7 @@ def move(session: Session, raw_product_id: object, raw_photo_id: object, raw_ste
     """Swap a photo with its neighbour (step -1: earlier, +1: later); positions are renumbered 0..n-1."""
     product = _product(session, raw_product_id)
     if raw_step not in (-1, 1) or isinstance(raw_step, bool):
-        raise StoreError("Move a photo one place earlier or later.")
+        raise StoreError(text("admin.photo_move"))
     session.exec(select(Product.id).where(Product.id == product.id).with_for_update())
     photo = _photo(session, product, raw_photo_id)
     ordered = photos_of(session, product.id)

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from pepestore.catalog_models import StockReason
+from pepestore.i18n import Text, text
+from pepestore import routes
 from pepestore.models import Product
 from pepestore.store import inputs, stock
 from pepestore.store.errors import StoreError
@@ -26,7 +28,7 @@ from pepestore.store.staff import StaffMember, audit
 MIN_PRICE = 1
 MAX_PRICE = 7_000_000
 PLACEHOLDER_IMAGE = "/products/placeholder.svg"
-STALE = "This product was changed by someone else since you opened it: reload to see their changes, then save again."
+STALE = "admin.product_stale"  # the key of the refusal a stale save gets: the page shows its reload warning
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PRICE = re.compile(r"^\s*\$?\s*\d{1,3}(?:[.\s]?\d{3})*\s*$")
 
@@ -37,10 +39,10 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:80].rstrip("-")
 
 
-def _text(raw: object, what: str, low: int, high: int) -> str:
+def _text(raw: object, refusal: Text, low: int, high: int) -> str:
     value = " ".join(raw.split()) if isinstance(raw, str) else ""
     if not low <= len(value) <= high:
-        raise StoreError(f"{what} must be {low} to {high} characters.")
+        raise StoreError(refusal)
     return value
 
 
@@ -53,7 +55,7 @@ def parse_price(raw: object) -> int:
     else:
         price = None
     if price is None or not MIN_PRICE <= price <= MAX_PRICE:
-        raise StoreError("The price must be a whole number of pesos from $1 to $7.000.000.")
+        raise StoreError(text("admin.product_price"))
     return price
 
 
@@ -63,7 +65,7 @@ def _published(raw: object) -> bool:
         return True
     if raw in (None, False, "", "off", "false", "0"):
         return False
-    raise StoreError("Choose whether the product is published.")
+    raise StoreError(text("admin.product_published"))
 
 
 @dataclass(frozen=True)
@@ -78,18 +80,17 @@ class ProductFields:
     @classmethod
     def parse(cls, data: object) -> ProductFields:
         if not isinstance(data, dict):
-            raise StoreError("The form is incomplete.")
-        name = _text(data.get("name"), "The name", 2, 120)
+            raise StoreError(text("admin.product_form"))
+        name = _text(data.get("name"), text("admin.product_name_length", low=2, high=120), 2, 120)
         raw_slug = data.get("slug")
         slug = raw_slug.strip().lower() if isinstance(raw_slug, str) and raw_slug.strip() else slugify(name)
         if not 2 <= len(slug) <= 80 or not _SLUG.match(slug):
-            raise StoreError("The web address (slug) may hold lowercase letters, digits and single hyphens, "
-                             "2 to 80 characters, like ceramic-mug.")
+            raise StoreError(text("admin.product_slug"))
         description = data.get("description")
         description = description.strip() if isinstance(description, str) else ""
         if len(description) > 2000:
-            raise StoreError("Keep the description under 2000 characters.")
-        category = _text(data.get("category"), "The category", 2, 60)
+            raise StoreError(text("admin.product_description_long"))
+        category = _text(data.get("category"), text("admin.product_category_length", low=2, high=60), 2, 60)
         return cls(name=name, slug=slug, description=description, category=category,
                    price=parse_price(data.get("price")), published=_published(data.get("published")))
 
@@ -102,7 +103,7 @@ def _slug_taken(session: Session, slug: str, other_than: int | None = None) -> b
 
 
 def _taken(slug: str) -> StoreError:
-    return StoreError(f"Another product already uses the address /products/{slug}: choose another slug.")
+    return StoreError(text("admin.product_slug_taken", path=routes.product(slug)))
 
 
 def create_product(session: Session, data: object, member: StaffMember, now: datetime,
@@ -136,9 +137,9 @@ def update_product(session: Session, raw_product_id: object, raw_version: object
     before = session.exec(select(Product).where(Product.id == product_id)
                           .execution_options(populate_existing=True)).first()
     if before is None:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     if before.version != version:
-        raise StoreError(STALE)
+        raise StoreError(text(STALE))
     if _slug_taken(session, fields.slug, other_than=product_id):
         raise _taken(fields.slug)
     changes = [f"{name} {getattr(before, attr)!r} -> {value!r}" for name, attr, value in (
@@ -158,7 +159,7 @@ def update_product(session: Session, raw_product_id: object, raw_version: object
     except IntegrityError:
         raise _taken(fields.slug) from None
     if saved != 1:
-        raise StoreError(STALE)  # another save of this version won the race between our read and this write
+        raise StoreError(text(STALE))  # another save of this version won the race between our read and this write
     audit(session, "product_updated", member.email, now, staff_id=member.id, ip=ip,
           detail=f"{fields.slug} (#{product_id}) v{version + 1}: " + ("; ".join(changes) or "no change"))
     return version + 1
@@ -167,7 +168,7 @@ def update_product(session: Session, raw_product_id: object, raw_version: object
 def get_product(session: Session, raw_product_id: object) -> Product:
     product = session.get(Product, inputs.product_id(raw_product_id))
     if product is None:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     return product
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from pepestore.catalog_models import StockMovement, StockReason
 from pepestore.models import Order, OrderLine, OrderStatus, Product
+from pepestore.i18n import text
 from pepestore.store import inputs
 from pepestore.store.errors import StoreError
 
@@ -30,11 +31,12 @@ R = StockReason
 MAX_ADJUSTMENT = 100_000
 MAX_STOCK = 1_000_000
 NOTE_MAX = 300
+# The reasons staff choose from, as the back office names them (texts "stock_reason.<reason>", every reason has one).
 REASON_LABELS = {
-    R.RECEIVED: "Received",
-    R.DAMAGED: "Damaged",
-    R.COUNT_CORRECTION: "Count correction",
-    R.OTHER: "Other",
+    R.RECEIVED: text("stock_reason.received"),
+    R.DAMAGED: text("stock_reason.damaged"),
+    R.COUNT_CORRECTION: text("stock_reason.count_correction"),
+    R.OTHER: text("stock_reason.other"),
 }
 # Orders whose units are out of Product.stock and not (yet) on their way to a shopper.
 HOLDING = (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID)
@@ -79,26 +81,25 @@ def adjust(session: Session, raw_product_id: object, raw_delta: object, raw_reas
     """Add (or remove, with a negative delta) units by hand, with a reason and a note. Returns the new stock."""
     product_id = inputs.product_id(raw_product_id)
     if isinstance(raw_delta, str):
-        text = raw_delta.strip()
-        sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+        typed = raw_delta.strip()
+        sign, digits = (-1, typed[1:]) if typed.startswith("-") else (1, typed.lstrip("+"))
         delta = sign * inputs.whole_number(digits, what="The change", low=1, high=MAX_ADJUSTMENT) if digits else 0
     elif isinstance(raw_delta, int) and not isinstance(raw_delta, bool):
         delta = raw_delta
     else:
         delta = 0
     if not delta or abs(delta) > MAX_ADJUSTMENT:
-        raise StoreError(f"Enter the change in units: a whole number from -{MAX_ADJUSTMENT} to {MAX_ADJUSTMENT}, "
-                         "not 0 (for example 12 received, or -2 damaged).")
+        raise StoreError(text("admin.stock_delta", max=f"{MAX_ADJUSTMENT:,}".replace(",", ".")))
     if raw_reason not in R.ADJUSTMENTS:
-        raise StoreError("Choose a reason: " + ", ".join(REASON_LABELS.values()) + ".")
+        raise StoreError(text("admin.stock_choose_reason"))
     note = raw_note.strip() if isinstance(raw_note, str) else ""
     if len(note) > NOTE_MAX:
-        raise StoreError(f"Keep the note under {NOTE_MAX} characters.")
+        raise StoreError(text("admin.note_long", max=NOTE_MAX))
     if raw_reason in (R.COUNT_CORRECTION, R.OTHER) and len(note) < 3:
-        raise StoreError("Write a short note saying why (at least 3 characters).")
+        raise StoreError(text("admin.note_short"))
     product = session.get(Product, product_id)
     if product is None:
-        raise StoreError("That product does not exist.")
+        raise StoreError(text("cart.no_such_product"))
     # One guarded UPDATE: an order taking units at this very moment is either before it (and the floor sees the
     # lower stock) or after it; stock never goes below 0, so never into the units orders hold.
     changed = session.exec(
@@ -109,13 +110,15 @@ def adjust(session: Session, raw_product_id: object, raw_delta: object, raw_reas
     if changed != 1:
         current = session.exec(select(Product.stock).where(Product.id == product_id)).one()
         if current + delta > MAX_STOCK:
-            raise StoreError(f"Stock cannot go above {MAX_STOCK:,} units.".replace(",", "."))
+            raise StoreError(text("admin.stock_above_max", max=f"{MAX_STOCK:,}".replace(",", ".")))
         held = held_by_orders(session, product_id)
-        raise StoreError(f"Only {current} units are for sale, so at most {current} can be removed"
-                         + (f" ({held} more are held by open orders and stay theirs)." if held else "."))
+        raise StoreError(text("admin.stock_remove_most_held", current=current, held=held) if held
+                         else text("admin.stock_remove_most", current=current))
     log(session, product_id, delta, raw_reason, now, staff_id=member.id, note=note)
     from pepestore.store.staff import audit  # here: staff -> orders -> this module would be a cycle at import
     new_stock = session.exec(select(Product.stock).where(Product.id == product_id)).one()
     audit(session, "stock_adjusted", member.email, now, staff_id=member.id, ip=ip,
-          detail=f"{product.slug}: {delta:+d} ({REASON_LABELS[raw_reason]}) -> {new_stock}" + (f"; {note}" if note else ""))
+          # the audit log is written in English, as every other entry
+          detail=f"{product.slug}: {delta:+d} ({REASON_LABELS[raw_reason].say('en')}) -> {new_stock}"
+                 + (f"; {note}" if note else ""))
     return new_stock

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from pepestore.settings import PROJECT_ROOT
 from tests.browser.admin import buy, create_staff, new_context, new_page, sign_in
-from tests.browser.shop import card, open_catalog, toast
+from tests.browser.shop import card, choose_language, open_catalog, toast
 from tests.browser.store_db import StoreDB
 from tests.browser.store_process import ARTIFACTS
 
@@ -133,7 +133,7 @@ def test_staff_create_a_product_with_a_photo_and_a_shopper_buys_it(browser, memb
         shopper_context.close()
 
 
-def hidden_product(db, member_email: str) -> int:
+def hidden_product(db, member_email: str, name: str = "Poncho Two Tabs", slug: str = "poncho-two-tabs") -> int:
     """A product of this test's own, unpublished, so no other test's catalog or prices change under it."""
     from sqlmodel import Session, select
 
@@ -145,7 +145,7 @@ def hidden_product(db, member_email: str) -> int:
     with Session(db.engine, expire_on_commit=False) as session:
         row = session.exec(select(Staff).where(Staff.email == member_email)).one()
         product = products_admin.create_product(
-            session, {"name": "Poncho Two Tabs", "slug": "poncho-two-tabs", "description": "", "category": "Home",
+            session, {"name": name, "slug": slug, "description": "", "category": "Home",
                       "price": "12990", "published": ""}, StaffMember(row.id, row.email, row.role), utcnow())
         session.commit()
         return product.id
@@ -170,3 +170,35 @@ def test_a_second_save_of_the_same_version_is_refused(browser, member, store_url
     finally:
         for context in contexts:
             context.close()
+
+
+def test_the_product_editor_speaks_spanish_to_a_member_who_did_not_choose_english(browser, member, store_url, db):
+    product_id = hidden_product(db, member, name="Chal de Chiloé", slug="chal-de-chiloe")
+    context = new_context(browser)
+    try:
+        page = new_page(context, store_url)
+        sign_in(page, member)
+        choose_language(context, store_url, "es-CL")
+        page.goto(f"{store_url}/admin/products/{product_id}")
+        expect(page.locator("#product-price")).to_have_value("12990")
+        expect(page).to_have_title("Producto — Administración de Pepestore")
+        expect(page.get_by_text("Dirección web (slug)")).to_be_visible()
+        expect(page.locator("#product-save")).to_have_text("Guardar")
+        expect(page.get_by_text("Aún no hay fotos: la tienda muestra una imagen genérica.")).to_be_visible()
+        page.locator("#stock-delta").fill("-5")
+        page.locator("#stock-adjust").click()
+        expect(toast(page, "Solo hay 0 unidades a la venta, así que puedes quitar a lo más 0.")).to_be_visible()
+        page.locator("#stock-delta").fill("8")
+        page.locator("#stock-note").fill("llegaron del taller")
+        page.locator("#stock-adjust").click()
+        expect(toast(page, "Stock actualizado.")).to_be_visible()
+        expect(page.locator("#stock-now")).to_have_text("8")
+        expect(page.locator("#stock-ledger").get_by_text("Recibido")).to_be_visible()
+        expect(page.locator("#stock-ledger").get_by_text("Saldo inicial")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        (ARTIFACTS / "admin-product-es.png").write_bytes(page.screenshot(full_page=True))
+        page.goto(f"{store_url}/admin/products")
+        expect(page.locator("#products-table")).to_contain_text("Categoría")
+        expect(page.locator("#new-product")).to_have_text("Nuevo producto")
+    finally:
+        context.close()

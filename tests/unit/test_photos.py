@@ -59,19 +59,20 @@ def test_png_with_transparency_and_webp_are_accepted():
 
 
 def test_a_text_file_named_jpg_is_refused():
-    with pytest.raises(StoreError, match="JPEG, PNG or WebP"):
+    with pytest.raises(StoreError, match="Sube una foto JPEG, PNG o WebP") as refused:
         photos.process(b"this is not a photo, just text in a file called cat.jpg\n" * 20)
+    assert "Upload a JPEG, PNG or WebP photo" in refused.value.say("en")
 
 
 def test_other_image_formats_are_refused_by_content():
     out = io.BytesIO()
     Image.new("RGB", (50, 50)).save(out, "GIF")
-    with pytest.raises(StoreError, match="JPEG, PNG or WebP"):
+    with pytest.raises(StoreError, match="JPEG, PNG o WebP"):
         photos.process(out.getvalue())
 
 
 def test_fifty_megabytes_is_refused_without_decoding():
-    with pytest.raises(StoreError, match="larger than 10 MB"):
+    with pytest.raises(StoreError, match="pesa más de 10 MB"):
         photos.process(jpeg(100, 100) + b"\0" * (50 * 1024 * 1024))
 
 
@@ -81,18 +82,19 @@ def test_a_decompression_bomb_is_refused_from_its_header(monkeypatch):
     assert len(out.getvalue()) < 100_000
     decoded = []
     monkeypatch.setattr(Image.Image, "load", lambda self, *a: decoded.append(self) or None)
-    with pytest.raises(StoreError, match="40 megapixels"):
+    with pytest.raises(StoreError, match="40 megapíxeles"):
         photos.process(out.getvalue())
     assert decoded == []  # refused before any pixel was decoded
 
 
 def test_a_truncated_image_is_refused():
     whole = jpeg(800, 600, gps=False)
-    with pytest.raises(StoreError, match="damaged or cut short"):
+    with pytest.raises(StoreError, match="dañada o cortada") as refused:
         photos.process(whole[: len(whole) // 2])
+    assert "damaged or cut short" in refused.value.say("en")
     out = io.BytesIO()
     Image.effect_noise((400, 400), 60).convert("RGB").save(out, "PNG")
-    with pytest.raises(StoreError, match="damaged or cut short"):
+    with pytest.raises(StoreError, match="dañada o cortada"):
         photos.process(out.getvalue()[:-400])
 
 

@@ -16,6 +16,7 @@ from pepestore.admin.routes import COOKIE
 from pepestore.catalog_models import ProductPhoto
 from pepestore.limits import get_limiter
 from pepestore.models import Product, utcnow
+from pepestore.state.language import LanguageState
 from pepestore.staff_models import AuditEntry
 from pepestore.store import staff
 from tests.unit.reflex_helpers import new_state, toasts
@@ -79,19 +80,20 @@ async def test_staff_create_edit_and_a_stale_save_asks_for_a_reload(session, tok
     assert new.is_new and new.loaded
     result = await new.save(FORM)
     created = session.exec(select(Product).where(Product.slug == "manta-de-castro")).one()
-    assert f"/admin/products/{created.id}" in str(result[0].args) and ("success", "Product created.") in toasts(result)
+    assert f"/admin/products/{created.id}" in str(result[0].args) and ("success", "Producto creado.") in toasts(result)
 
     first, second = await new_state(ProductEditState), await new_state(ProductEditState)
     for tab in (first, second):
         at(tab, f"/admin/products/{created.id}", token)
         await tab.load()
-    assert toasts(await first.save({**FORM, "price": "49990"})) == [("success", "Saved.")]
+    assert toasts(await first.save({**FORM, "price": "49990"})) == [("success", "Guardado.")]
     refused = await second.save({**FORM, "price": "39990"})
-    assert "changed by someone else" in toasts(refused)[0][1] and second.stale
+    assert "Alguien más cambió este producto" in toasts(refused)[0][1] and second.stale
     session.expire_all()
     assert session.get(Product, created.id).price == 49990
     await second.reload()
     assert not second.stale and second.version == 2
+    (await second.get_state(LanguageState)).set_language("en")  # the same save, for a member reading English
     assert toasts(await second.save({**FORM, "price": "39990"})) == [("success", "Saved.")]
 
 
@@ -105,12 +107,12 @@ async def test_staff_upload_photos_and_bad_files_are_named_in_the_refusal(sessio
     result = await edit.upload([Upload("good.jpg", out.getvalue()), Upload("notes.jpg", b"just text"),
                                 Upload("huge.jpg", b"\0" * (10 * 1024 * 1024 + 1))])
     messages = toasts(result)
-    assert ("success", "1 photo added.") in messages
-    assert any(level == "error" and text.startswith("notes.jpg:") for level, text in messages)
-    assert ("error", "huge.jpg: larger than 10 MB.") in messages
+    assert ("success", "1 foto agregada.") in messages
+    assert ("error", "notes.jpg: Sube una foto JPEG, PNG o WebP de 40 megapíxeles como máximo.") in messages
+    assert ("error", "huge.jpg: pesa más de 10 MB.") in messages
     assert len(edit.photos) == 1 and edit.photos[0].main
     assert session.exec(select(ProductPhoto).where(ProductPhoto.product_id == beanie.id)).one()
     assert toasts(await edit.adjust_stock({"delta": "+4", "reason": "received", "note": ""})) == \
-        [("success", "Stock updated.")]
+        [("success", "Stock actualizado.")]
     assert edit.stock == beanie.stock + 4 and edit.movements[0].delta == "+4"
     assert toasts(await edit.upload("not a list"))[0][0] == "error"

@@ -69,11 +69,13 @@ def test_a_form_that_is_not_a_dict_is_refused(session, member):
 
 
 def test_slugs_are_unique_on_create_and_on_edit(session, member):
-    with pytest.raises(StoreError, match="already uses the address /products/wool-beanie"):
+    with pytest.raises(StoreError, match="ya usa la dirección /product/wool-beanie") as taken:
         products_admin.create_product(session, {**FORM, "slug": "wool-beanie"}, member, utcnow())
+    assert taken.value.say("en") == \
+        "Another product already uses the address /product/wool-beanie: choose another slug."
     session.rollback()
     product = create(session, member)
-    with pytest.raises(StoreError, match="already uses"):
+    with pytest.raises(StoreError, match="ya usa la dirección"):
         products_admin.update_product(session, product.id, 1, {**FORM, "slug": "wool-beanie"}, member, utcnow())
 
 
@@ -95,7 +97,8 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused(session, membe
     session.commit()
     with pytest.raises(StoreError) as refused:
         products_admin.update_product(session, product.id, 1, {**FORM, "name": "Poncho azul"}, member, utcnow())
-    assert refused.value.message == STALE and "changed by someone else" in STALE and "reload" in STALE
+    assert refused.value.text.key == STALE and "changed by someone else" in refused.value.say("en")
+    assert refused.value.message.startswith("Alguien más cambió este producto") and "recarga" in refused.value.message
     session.rollback()
     assert session.get(Product, product.id).name == "Poncho rojo"
 

@@ -95,8 +95,9 @@ def test_an_adjustment_never_takes_units_open_orders_hold(session, member):
     orders.place_order(session, token, "ana@example.cl", None, utcnow())
     session.commit()
     assert stock.held_by_orders(session, teapot) == 2
-    with pytest.raises(StoreError, match="at most 1 can be removed .2 more are held"):
+    with pytest.raises(StoreError, match="quitar a lo más 1 .otras 2 están reservadas") as refused:
         stock.adjust(session, teapot, -2, "damaged", "", member, utcnow())
+    assert "at most 1 can be removed (2 more are held by open orders" in refused.value.say("en")
     session.rollback()
     assert stock.adjust(session, teapot, "-1", "damaged", "", member, utcnow()) == 0
     session.commit()
