@@ -90,7 +90,7 @@ def test_staff_create_a_product_with_a_photo_and_a_shopper_buys_it(browser, memb
         admin.locator("#stock-adjust").click()
         expect(admin.locator("#stock-now")).to_have_text("5")
         save_details(admin, published=True)
-        expect(toast(admin, "Saved.")).to_be_visible()
+        expect(toast(admin, "Saved.").last).to_be_visible()
 
         # The shopper finds it, with the uploaded photo (re-encoded, at its content-hashed URL).
         open_catalog(shopper, "?q=Valpara")
@@ -105,7 +105,7 @@ def test_staff_create_a_product_with_a_photo_and_a_shopper_buys_it(browser, memb
 
         # A price change reaches the open catalog without a reload.
         save_details(admin, price="17990")
-        expect(toast(admin, "Saved.")).to_be_visible()
+        expect(toast(admin, "Saved.").last).to_be_visible()
         expect(item.locator(".product-price")).to_have_text("$17.990", timeout=20_000)
 
         token = buy(browser, store_url, "catalina.rojas@example.cl", SLUG)
@@ -124,7 +124,7 @@ def test_staff_create_a_product_with_a_photo_and_a_shopper_buys_it(browser, memb
         if os.environ.get("PEPESTORE_DOCS_SCREENSHOTS") == "1":
             shutil.copyfile(ARTIFACTS / "admin-product.png", DOCS / "admin-product.png")
         save_details(admin, published=False)
-        expect(toast(admin, "Saved.")).to_be_visible()
+        expect(toast(admin, "Saved.").last).to_be_visible()
         expect(shopper.locator("#product-not-found")).to_be_visible(timeout=20_000)
         shopper.goto(f"{store_url}/order/{token}")
         expect(shopper.get_by_text(NAME)).to_be_visible()
@@ -161,7 +161,7 @@ def test_a_second_save_of_the_same_version_is_refused(browser, member, store_url
             page.goto(f"{store_url}/admin/products/{product_id}")
             expect(page.locator("#product-price")).to_have_value("12990")
         save_details(first, price="13990")
-        expect(toast(first, "Saved.")).to_be_visible()
+        expect(toast(first, "Saved.").last).to_be_visible()
         save_details(second, price="11990")
         expect(second.locator("#stale-warning")).to_contain_text("changed by someone else")
         assert db.product_price("poncho-two-tabs") == 13990
