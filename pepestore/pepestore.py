@@ -78,18 +78,18 @@ app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.
 # their origin on same-origin requests (the site-wide policy is no-referrer, under which a browser's form post says
 # Origin: null), so sign-in and sign-out can refuse any other origin.
 ADMIN_META = [{"name": "referrer", "content": "same-origin"}]
-app.add_page(login_page, route="/admin/login", title="Sign in — Pepestore back office", on_load=LoginState.load,
-             meta=ADMIN_META)
-app.add_page(dashboard_page, route="/admin", title="Back office — Pepestore", on_load=DashboardState.load,
-             meta=ADMIN_META)
-app.add_page(orders_page, route="/admin/orders", title="Orders — Pepestore back office", on_load=OrderListState.load,
-             meta=ADMIN_META)
-app.add_page(order_detail_page, route="/admin/orders/[number]", title="Order — Pepestore back office",
+app.add_page(login_page, route="/admin/login", title=say(DEFAULT_LANGUAGE, "title.admin_login"),
+             on_load=LoginState.load, meta=ADMIN_META)
+app.add_page(dashboard_page, route="/admin", title=say(DEFAULT_LANGUAGE, "title.admin_dashboard"),
+             on_load=DashboardState.load, meta=ADMIN_META)
+app.add_page(orders_page, route="/admin/orders", title=say(DEFAULT_LANGUAGE, "title.admin_orders"),
+             on_load=OrderListState.load, meta=ADMIN_META)
+app.add_page(order_detail_page, route="/admin/orders/[number]", title=say(DEFAULT_LANGUAGE, "title.admin_order"),
              on_load=OrderDetailState.load, meta=ADMIN_META)
 app.add_page(products_page, route="/admin/products", title=say(DEFAULT_LANGUAGE, "title.admin_products"),
              on_load=ProductListState.load, meta=ADMIN_META)
 app.add_page(admin_product_page, route="/admin/products/[product]",
              title=say(DEFAULT_LANGUAGE, "title.admin_product"), on_load=ProductEditState.load, meta=ADMIN_META)
-app.add_page(staff_page, route="/admin/staff", title="Staff — Pepestore back office", on_load=StaffState.load,
-             meta=ADMIN_META)
+app.add_page(staff_page, route="/admin/staff", title=say(DEFAULT_LANGUAGE, "title.admin_staff"),
+             on_load=StaffState.load, meta=ADMIN_META)
 app.add_page(not_found_page, route="404", title=say(DEFAULT_LANGUAGE, "title.not_found"), on_load=CartState.load)

@@ -327,6 +327,11 @@ EN: dict[str, str] = {
     "admin.no_staff": "There is no staff member with the email {email}.",
     "admin.last_owner": "That is the only active owner: add another owner before disabling this one.",
     # back office: products, photos and stock
+    "title.admin_login": "Sign in — Pepestore back office",
+    "title.admin_dashboard": "Back office — Pepestore",
+    "title.admin_orders": "Orders — Pepestore back office",
+    "title.admin_order": "Order — Pepestore back office",
+    "title.admin_staff": "Staff — Pepestore back office",
     "title.admin_products": "Products — Pepestore back office",
     "title.admin_product": "Product — Pepestore back office",
     "admin.new_product": "New product",

@@ -343,6 +343,11 @@ ES: dict[str, str] = {
     "admin.no_staff": "No hay nadie en el equipo con el correo {email}.",
     "admin.last_owner": "Es la única dueña o dueño activo: agrega otro antes de deshabilitar este.",
     # back office: products, photos and stock
+    "title.admin_login": "Ingresar — Administración de Pepestore",
+    "title.admin_dashboard": "Administración — Pepestore",
+    "title.admin_orders": "Pedidos — Administración de Pepestore",
+    "title.admin_order": "Pedido — Administración de Pepestore",
+    "title.admin_staff": "Equipo — Administración de Pepestore",
     "title.admin_products": "Productos — Administración de Pepestore",
     "title.admin_product": "Producto — Administración de Pepestore",
     "admin.new_product": "Nuevo producto",
