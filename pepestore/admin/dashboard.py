@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from pepestore.state.language import language_of
+
 from pepestore.admin.guard import AdminState, keep_fresh, sign_in_again
 from pepestore.admin.layout import admin_page, stat_card
 from pepestore.db import in_db_thread
@@ -36,7 +38,7 @@ class DashboardState(AdminState):
     @rx.event
     async def load(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         await self._refresh()
         self._watch_rounds = WATCH_ROUNDS
         return None if self._watching else DashboardState.watch

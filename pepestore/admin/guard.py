@@ -12,6 +12,8 @@ from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
+from pepestore.i18n import DEFAULT, say
+
 from pepestore.admin.routes import COOKIE
 from pepestore.db import in_db_thread
 from pepestore.models import utcnow
@@ -19,8 +21,6 @@ from pepestore.store import staff
 from pepestore.store.staff import StaffMember
 
 LOGIN = "/admin/login"
-NOT_SIGNED_IN = "Please sign in to the back office."
-OWNERS_ONLY = "Only an owner can manage staff."
 
 
 def session_token(cookie_header: str | None) -> str | None:
@@ -54,8 +54,8 @@ class AdminState(rx.State):
         return self.router.session.client_ip or None
 
 
-def sign_in_again():
-    return [rx.redirect(LOGIN), rx.toast.error(NOT_SIGNED_IN)]
+def sign_in_again(language: str = DEFAULT):
+    return [rx.redirect(LOGIN), rx.toast.error(say(language, "admin.sign_in_again"))]
 
 
 async def keep_fresh(state: AdminState, path: str, every_seconds: float, *, exact: bool = True) -> None:

@@ -198,7 +198,7 @@ class OrderDetailState(AdminState):
     @rx.event
     async def load(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         self._order_id = self._number_from_url()
         await self._refresh()
         self._watch_rounds = WATCH_ROUNDS
@@ -212,7 +212,7 @@ class OrderDetailState(AdminState):
         """One staff action on this order: the signed-in check, the service, a fresh view. (result, refusal)."""
         member = await self._staff()
         if member is None:
-            return None, sign_in_again()
+            return None, sign_in_again(await language_of(self))
         try:
             result = await in_db_thread(action, self._order_id, *args, member, utcnow(),
                                              self._client_ip())
@@ -246,7 +246,7 @@ class OrderDetailState(AdminState):
         """Refund part or all of what is left, optionally putting returned units back on sale."""
         member = await self._staff()
         if member is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         data = form_data if isinstance(form_data, dict) else {}
         amount = parse_pesos(data.get("amount"))
         restock = {key.removeprefix("restock_"): parse_units(value) for key, value in data.items()

@@ -86,7 +86,7 @@ class OrderListState(AdminState):
     @rx.event
     async def load(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         try:
             wanted = OrderFilter.parse(self.router.url.query_parameters)
         except StoreError as refusal:
@@ -117,7 +117,7 @@ class OrderListState(AdminState):
     @rx.event
     async def apply_filter(self, form_data: dict):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         data = form_data if isinstance(form_data, dict) else {}
         raw = {"status": data.get("status", ""), "review": "1" if data.get("review") in ("on", True, "1") else "",
                "from": data.get("from", ""), "to": data.get("to", ""), "q": data.get("q", "")}

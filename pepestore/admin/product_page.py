@@ -134,7 +134,7 @@ class ProductEditState(AdminState):
     @rx.event
     async def load(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         wanted = self._id_from_url()
         self.loaded, self.stale = False, False
         if wanted is None:
@@ -147,7 +147,7 @@ class ProductEditState(AdminState):
     @rx.event
     async def reload(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         await self._refresh()
         return rx.toast.info(say(await language_of(self), "admin.reloaded"))
 
@@ -156,7 +156,7 @@ class ProductEditState(AdminState):
         the text that says it worked."""
         member = await self._staff()
         if member is None:
-            return None, sign_in_again()
+            return None, sign_in_again(await language_of(self))
         try:
             result = await in_db_thread(action, *args, member, utcnow(), self._client_ip())
         except StoreError as refusal:
@@ -181,7 +181,7 @@ class ProductEditState(AdminState):
     @rx.event
     async def adjust_stock(self, form_data: dict):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         data = form_data if isinstance(form_data, dict) else {}
         if not self.product_id:
             return rx.toast.error(say(await language_of(self), "admin.save_first"))
@@ -203,7 +203,7 @@ class ProductEditState(AdminState):
     async def upload(self, files: list[rx.UploadFile]):
         member = await self._staff()
         if member is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         lang = await language_of(self)
         if not self.product_id:
             return rx.toast.error(say(lang, "admin.save_first_photos"))

@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 import reflex as rx
 
+from pepestore.state.language import language_of
+
 from pepestore.admin.guard import AdminState, sign_in_again
 from pepestore.admin.layout import admin_page
 from pepestore.db import session_scope
@@ -45,7 +47,7 @@ class ProductListState(AdminState):
     @rx.event
     async def load(self):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         raw = self.router.url.query_parameters.get("q")
         self.query = " ".join(raw.split())[:80] if isinstance(raw, str) else ""
         self.rows = await asyncio.to_thread(_read, self.query)
@@ -55,7 +57,7 @@ class ProductListState(AdminState):
     @rx.event
     async def search(self, form_data: dict):
         if await self._staff() is None:
-            return sign_in_again()
+            return sign_in_again(await language_of(self))
         raw = form_data.get("q") if isinstance(form_data, dict) else None
         term = " ".join(raw.split())[:80] if isinstance(raw, str) else ""
         return rx.redirect(LIST_PATH + (f"?q={quote(term)}" if term else ""))

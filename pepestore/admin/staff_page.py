@@ -43,7 +43,7 @@ class StaffState(AdminState):
     async def _owner_or_refusal(self):
         member = await self._staff()
         if member is None:
-            return None, sign_in_again()
+            return None, sign_in_again(await language_of(self))
         if not member.is_owner:
             self.allowed, self.members = False, []
             return None, [rx.toast.error(say(await language_of(self), "admin.owners_only"))]

@@ -327,6 +327,7 @@ EN: dict[str, str] = {
     "admin.no_staff": "There is no staff member with the email {email}.",
     "admin.last_owner": "That is the only active owner: add another owner before disabling this one.",
     # back office: products, photos and stock
+    "admin.sign_in_again": "Please sign in to the back office.",
     "title.admin_login": "Sign in — Pepestore back office",
     "title.admin_dashboard": "Back office — Pepestore",
     "title.admin_orders": "Orders — Pepestore back office",

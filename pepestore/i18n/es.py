@@ -343,6 +343,7 @@ ES: dict[str, str] = {
     "admin.no_staff": "No hay nadie en el equipo con el correo {email}.",
     "admin.last_owner": "Es la única dueña o dueño activo: agrega otro antes de deshabilitar este.",
     # back office: products, photos and stock
+    "admin.sign_in_again": "Ingresa a la administración para continuar.",
     "title.admin_login": "Ingresar — Administración de Pepestore",
     "title.admin_dashboard": "Administración — Pepestore",
     "title.admin_orders": "Pedidos — Administración de Pepestore",

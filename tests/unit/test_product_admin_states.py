@@ -50,7 +50,7 @@ def token(session):
 
 def redirected_to_login(result) -> bool:
     return any("/admin/login" in str(getattr(spec, "args", "")) for spec in result) and \
-        ("error", "Please sign in to the back office.") in toasts(result)
+        ("error", "Ingresa a la administración para continuar.") in toasts(result)
 
 
 async def test_without_a_staff_session_every_handler_refuses_and_writes_nothing(session):
