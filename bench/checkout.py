@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("FINTOC_SANDBOX", "1")
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from bench.backoffice import create_database, drop_database  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -145,16 +145,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             asyncio.run(run(args, f"sqlite:///{folder}/bench.db"))
         return
-    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    name = f"pepestore_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name, url = create_database(args.admin_url)
     try:
-        asyncio.run(run(args, make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)))
+        asyncio.run(run(args, url))
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(args.admin_url, name)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.backoffice import create_database, drop_database  # noqa: E402
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -158,16 +158,11 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--logs", default="/tmp/pepestore-bench-webhook")
     args = parser.parse_args()
-    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    name = f"pepestore_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name, url = create_database(args.admin_url)
     try:
-        asyncio.run(bench(args, make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)))
+        asyncio.run(bench(args, url))
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(args.admin_url, name)
 
 
 if __name__ == "__main__":
