@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus as S, Product, utcnow
-from pepestore.store import cart, orders
+from pepestore.store import cart, orders, placing
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import ALLOWED_FROM, PaymentFacts, RefundFacts, Source
 
@@ -152,17 +152,18 @@ def test_stock_that_fell_after_adding_blocks_the_order_and_writes_nothing(sessio
 def test_the_guarded_stock_update_refuses_what_a_concurrent_buyer_took(session, monkeypatch):
     token = cart_with(session, ("wool-beanie", 2), ("cast-iron-teapot", 1))
     # Between the check and the reservation another order takes the teapots: simulate by hiding the check.
-    original = orders._take_stock
+    original = placing._take_stock
 
-    def racing(db, wanted):
-        db.exec(orders.update(Product).where(Product.slug == "cast-iron-teapot").values(stock=0))
-        return original(db, wanted)
+    def racing(connection, wanted):
+        connection.execute(orders.update(Product).where(Product.slug == "cast-iron-teapot").values(stock=0))
+        return original(connection, wanted)
 
-    monkeypatch.setattr(orders, "_take_stock", racing)
+    monkeypatch.setattr(placing, "_take_stock", racing)
     with pytest.raises(StoreError, match="Cast Iron Teapot se acaba de agotar"):
         orders.place_order(session, token, EMAIL, None, utcnow())
+    assert stock(session, "wool-beanie") == 3, "the first line's reservation was undone, before any rollback"
     session.rollback()
-    assert stock(session, "wool-beanie") == 3, "the first line's reservation was undone too"
+    assert stock(session, "wool-beanie") == 3
     assert session.exec(select(Order)).all() == []
 
 
