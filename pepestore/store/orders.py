@@ -20,19 +20,17 @@ serialises writers instead), so only PostgreSQL tests can prove this: tests/inte
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product,
                               RefundStatus)
 from pepestore.money import format_clp
-from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
 from pepestore.catalog_models import StockReason
 from pepestore.store import order_events, outbox, stock
