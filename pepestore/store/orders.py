@@ -104,7 +104,8 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
 def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int | None = None) -> str | None:
     """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None.
 
-    With order_id, the ledger rows are written here; place_order writes them once its order has an id."""
+    For a late payment taking its stock again; with order_id the ledger rows are written here. Placing an order
+    takes its stock in pepestore/store/placing.py."""
     with session.begin_nested() as savepoint:
         # Always lock product rows in id order, so two orders touching the same products cannot deadlock.
         for product_id, quantity, name in sorted(wanted):
