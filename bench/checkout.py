@@ -5,9 +5,10 @@
 Makes a throw-away PostgreSQL database (tables, seeded catalog with ample stock), gives each shopper a cart of
 three products, then runs the store's checkout (`pepestore.payments.checkout.start_checkout`: place the order,
 reserve stock, open the Fintoc session, attach it): every shopper checks out `--rounds` carts, each after a random
-pause (0 to 2x `--think` seconds; `--think 0` is all shoppers at the same instant, every round). Fintoc is a fake that answers instantly, so the figures are the store's work alone (the database, the
-limits, the worker threads), not Fintoc's round trip. Prints p50/p95/p99 of one checkout and of its two
-database steps, and drops the database. `--sqlite` runs the same against a SQLite file instead.
+pause (0 to 2x `--think` seconds; `--think 0` is all shoppers at the same instant, every round). Fintoc is a fake
+that answers instantly, so the figures are the store's work alone (the database, the limits, the worker threads),
+not Fintoc's round trip. Prints p50/p95/p99 of one checkout and of its two database steps, the SQL statements sent
+per checkout, and drops the database. `--sqlite` runs the same against a SQLite file instead.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("FINTOC_SANDBOX", "1")
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 from bench.backoffice import create_database, drop_database  # noqa: E402
 
 
@@ -107,6 +108,9 @@ async def run(args, database_url: str) -> None:
     carts = [[fill_cart(args.shoppers * (1 + r) + i) for r in range(args.rounds)] for i in range(args.shoppers)]
     await asyncio.gather(*(checkout_once(t, i) for i, t in enumerate(warm)))  # pools, caches: not counted
     totals.clear(), steps.clear(), errors.clear()
+    # Statements sent per checkout (each one a round trip and a wait for the GIL afterwards under load).
+    statements = [0]
+    event.listen(engine, "before_cursor_execute", lambda *_args: statements.__setitem__(0, statements[0] + 1))
 
     async def shopper(i: int) -> None:
         rng = random.Random(i)
@@ -126,6 +130,8 @@ async def run(args, database_url: str) -> None:
     print(summary("checkout (start_checkout)", totals))
     for name, values in steps.items():
         print(summary(name, values))
+    print(f"SQL statements per checkout: {statements[0] / max(1, len(totals) + len(errors)):.1f} "
+          "(not counting BEGIN, COMMIT and the pool's pings)")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
 
 

@@ -16,7 +16,7 @@ from pepestore.payments.gateway import fintoc_client
 from pepestore.payments.reconcile import UNREACHABLE, close_session, settle_order
 from pepestore.payments.types import CheckoutSession
 from pepestore.settings import get_settings
-from pepestore.store import orders
+from pepestore.store import orders, placing
 from pepestore.i18n import text
 from pepestore.store.errors import StoreError
 
@@ -58,13 +58,11 @@ def status_page_url(public_token: str) -> str:
 def _place(cart_token: object, email: object, client_token: str | None, client_ip: str | None) -> _Placed:
     browser = cart_token if isinstance(cart_token, str) else None
     with session_scope() as session:
-        before = orders.open_orders_for_cart(session, cart_token)
         # Open orders are counted per shopper's address: an IPv6 shopper's whole /64 is one address.
-        order = orders.place_order(session, cart_token, email, client_token, utcnow(),
-                                   client_ip=address_key(client_ip), admit=lambda: admit_new_order(browser, client_ip))
-        replaced = [(order_id, session_id) for order_id, session_id in before if order_id != order.id and session_id]
-        return _Placed(order.id, order.public_token, order.total, order.customer_email, as_utc(order.expires_at),
-                       order.fintoc_session_token, order.fintoc_redirect_url, replaced)
+        order = placing.place(session, cart_token, email, client_token, utcnow(), client_ip=address_key(client_ip),
+                              admit=lambda: admit_new_order(browser, client_ip))
+        return _Placed(order.id, order.public_token, order.total, order.email, as_utc(order.expires_at),
+                       order.session_token, order.redirect_url, order.replaced)
 
 
 async def expire_at_fintoc(order_id: int, session_id: str) -> bool:
@@ -81,8 +79,7 @@ async def expire_at_fintoc(order_id: int, session_id: str) -> bool:
 
 def _attach(order_id: int, session_id: str, session_token: str | None, redirect_url: str | None) -> str:
     with session_scope() as session:
-        return orders.attach_checkout_session(session, order_id, session_id, session_token, redirect_url,
-                                              utcnow()).status
+        return placing.attach_session(session, order_id, session_id, session_token, redirect_url, utcnow())
 
 
 def _give_up(order_id: int, reason: str) -> None:

@@ -38,23 +38,28 @@ class CheckoutState(rx.State):
 
     @rx.event(background=True)
     async def pay(self, form_data: dict):
+        # Every `async with self` takes the state's lock and, with Redis, reads and writes the state: two on the
+        # way to an open widget (one before the checkout, one after), not one per field.
         email = form_data.get("email") if isinstance(form_data, dict) else None
         async with self:
             lang = await language_of(self)
-        try:
-            valid_email(email)
-        except StoreError as refusal:
-            return rx.toast.error(refusal.say(lang))
-        async with self:
+            try:
+                valid_email(email)
+            except StoreError as refusal:
+                return rx.toast.error(refusal.say(lang))
             if self.placing:  # a double click while the first is still on its way
                 return None
-            self.placing = True
-            self.widget_error = ""
-        try:
-            async with self:
+            try:
                 cart_token = (await self.get_state(CartState)).token
                 client_token = self.router.session.client_token
                 client_ip = self.router.session.client_ip or None
+            except Exception:  # noqa: BLE001 - nothing is placed yet, and the button is not spinning
+                log.exception("checkout failed")
+                return rx.toast.error(say(lang, CHECKOUT_FAILED))
+            self.placing = True
+            self.widget_error = ""
+        start = None
+        try:
             start = await start_checkout(cart_token, email, client_token, client_ip)
         except StoreError as refusal:
             await self._refresh_cart()
@@ -68,14 +73,14 @@ class CheckoutState(rx.State):
             # Whatever happened above, the button must not spin forever.
             async with self:
                 self.placing = False
-        async with self:
-            # All or nothing: the widget opens only with every field of a session that really exists.
-            self.order_token = start.order_token
-            self.session_token = start.session_token
-            self.redirect_url = start.redirect_url
-            self.public_key = start.public_key
-            self.widget_url = start.widget_url
-            self.open_count += 1
+                if start is not None:
+                    # All or nothing: the widget opens only with every field of a session that really exists.
+                    self.order_token = start.order_token
+                    self.session_token = start.session_token
+                    self.redirect_url = start.redirect_url
+                    self.public_key = start.public_key
+                    self.widget_url = start.widget_url
+                    self.open_count += 1
         return None
 
     async def _refresh_cart(self) -> None:

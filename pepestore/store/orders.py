@@ -20,19 +20,17 @@ serialises writers instead), so only PostgreSQL tests can prove this: tests/inte
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from pepestore.models import (Cart, CartLine, Order, OrderEvent, OrderLine, OrderRefund, OrderStatus, Product,
                               RefundStatus)
 from pepestore.money import format_clp
-from pepestore.settings import get_settings
 from pepestore.store.cart import is_well_formed_token
 from pepestore.catalog_models import StockReason
 from pepestore.store import order_events, outbox, stock
@@ -106,7 +104,8 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
 def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int | None = None) -> str | None:
     """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None.
 
-    With order_id, the ledger rows are written here; place_order writes them once its order has an id."""
+    For a late payment taking its stock again; with order_id the ledger rows are written here. Placing an order
+    takes its stock in pepestore/store/placing.py."""
     with session.begin_nested() as savepoint:
         # Always lock product rows in id order, so two orders touching the same products cannot deadlock.
         for product_id, quantity, name in sorted(wanted):
@@ -124,7 +123,7 @@ def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: 
     return None
 
 
-def _lock_products(session: Session, product_ids) -> None:
+def lock_products(session: Session, product_ids) -> None:
     """Lock these product rows in ascending id order before touching any of them (see the lock order above)."""
     ids = sorted(set(product_ids))
     if ids:
@@ -175,103 +174,21 @@ def _locked_cart_then_order(session: Session, order_id: int) -> Order | None:
 
 # -- placing -------------------------------------------------------------------------------------------------
 
-def _refuse_too_many_open(session: Session, client_ip: str | None) -> None:
-    if not client_ip:
-        return
-    limit = get_settings().pending_orders_per_ip
-    open_here = session.exec(
-        select(func.count()).select_from(Order).where(Order.client_ip == client_ip, Order.status == S.PENDING_PAYMENT)
-    ).one()
-    if open_here >= limit:
-        raise StoreError(text("checkout.too_many_open", count=open_here))
-
-
 def place_order(session: Session, cart_token: object, raw_email: object, client_token: str | None,
                 now: datetime, *, client_ip: str | None = None,
                 admit: Callable[[], None] | None = None) -> Order:
     """The order for this cart as it is now: reused for repeats (double click, two tabs, retry), new otherwise.
 
-    A cart has at most one open order: a new one cancels the cart's older ones. `admit` is asked just before a new
-    order is made (the browser and address rate limits) and refuses by raising; then nothing is written.
+    Prices and the total come from the database; the stock of every line is taken all or nothing (never below 0),
+    each take with its ledger row, and the order gets its "placed" event, all in the caller's transaction. A cart
+    has at most one open order: a new one cancels the cart's older ones. `admit` is asked just before a new order
+    is made (the browser and address rate limits) and refuses by raising; then no order is made. The caller rolls
+    back on any refusal (session_scope does). Runs in pepestore/store/placing.py, as prepared statements.
     """
-    email = valid_email(raw_email)
-    cart = None
-    if is_well_formed_token(cart_token):
-        cart = session.exec(select(Cart).where(Cart.token == cart_token).with_for_update()).first()
-    if cart is None:
-        raise StoreError(text("checkout.cart_empty"))
-    open_orders = session.exec(
-        select(Order).where(Order.cart_id == cart.id, Order.status == S.PENDING_PAYMENT)
-        .order_by(col(Order.id)).with_for_update(key_share=True)
-    ).all()
-    for order in open_orders:
-        if order.cart_revision == cart.revision:
-            return order
-    # Products last, all at once and in id order: those the replaced orders give back and those this one takes.
-    replaced_ids = [order.id for order in open_orders]
-    _lock_products(session, [
-        *session.exec(select(CartLine.product_id).where(CartLine.cart_id == cart.id)),
-        *(session.exec(select(OrderLine.product_id).where(col(OrderLine.order_id).in_(replaced_ids)))
-          if replaced_ids else []),
-    ])
-    for order in open_orders:
-        cancel_order(session, order.id, Source.SHOPPER, "replaced by an order for the changed cart", now)
+    from pepestore.store.placing import place  # placing builds on this module: imported when first used
 
-    rows = session.exec(
-        select(CartLine, Product).join(Product, col(CartLine.product_id) == col(Product.id))
-        .where(CartLine.cart_id == cart.id).order_by(col(CartLine.added_at), col(CartLine.id))
-    ).all()
-    if not rows:
-        raise StoreError(text("checkout.cart_empty"))
-    for line, product in rows:
-        if not product.active:
-            raise StoreError(text("checkout.unavailable", name=product.name))
-        if product.stock == 0:
-            raise StoreError(text("checkout.sold_out", name=product.name))
-        if line.quantity > product.stock:
-            raise StoreError(text("checkout.only_left", count=product.stock, name=product.name))
-    total = sum(product.price * line.quantity for line, product in rows)
-    if total > MAX_ORDER_TOTAL:
-        raise StoreError(text("checkout.limit", limit=format_clp(MAX_ORDER_TOTAL)))
-
-    _refuse_too_many_open(session, client_ip)
-    taken_out = _take_stock(session, [(p.id, line.quantity, p.name) for line, p in rows])
-    if taken_out:
-        raise StoreError(text("checkout.just_sold_out", name=taken_out))
-    if admit is not None:
-        admit()  # last: a refusal for stock or input must not spend the shopper's allowance
-    # A closed order (exited, expired) already used this cart revision: the new one gets its own.
-    if session.exec(select(Order.id).where(Order.cart_id == cart.id, Order.cart_revision == cart.revision)).first():
-        cart.revision += 1
-        session.add(cart)
-    order = Order(
-        public_token=secrets.token_urlsafe(24),
-        status=S.PENDING_PAYMENT,
-        total=total,
-        customer_email=email,
-        cart_id=cart.id,
-        cart_revision=cart.revision,
-        client_token=client_token,
-        client_ip=client_ip[:64] if client_ip else None,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=get_settings().order_ttl_minutes),
-    )
-    try:
-        with session.begin_nested():
-            session.add(order)
-            session.flush()
-    except IntegrityError:
-        # Another tab placed this very cart a moment ago (SQLite has no row lock to queue us behind it).
-        raise StoreError(text("checkout.other_tab")) from None
-    for line, product in rows:
-        session.add(OrderLine(order_id=order.id, product_id=product.id, name=product.name, image=product.image,
-                              unit_price=product.price, quantity=line.quantity))
-    stock.log_order(session, order.id, [(product.id, -line.quantity) for line, product in rows], StockReason.RESERVED,
-                    now)
-    count = sum(line.quantity for line, _ in rows)
-    record(session, order.id, "placed", Source.SHOPPER, f"{count} items, total {format_clp(total)}", now)
-    return order
+    return session.get(Order, place(session, cart_token, raw_email, client_token, now, client_ip=client_ip,
+                                    admit=admit).id)
 
 
 def open_orders_for_cart(session: Session, cart_token: object) -> list[tuple[int, str | None]]:
@@ -286,15 +203,11 @@ def open_orders_for_cart(session: Session, cart_token: object) -> list[tuple[int
 
 def attach_checkout_session(session: Session, order_id: int, session_id: str, session_token: str | None,
                             redirect_url: str | None, now: datetime) -> Order:
-    order = _locked_order(session, order_id)
-    if order.fintoc_session_id is None:
-        order.fintoc_session_id = session_id
-        order.fintoc_session_token = session_token
-        order.fintoc_redirect_url = redirect_url
-        order.updated_at = now
-        session.add(order)
-        record(session, order_id, "session_created", Source.SHOPPER, session_id, now)
-    return order
+    """Record the order's first payment session (a later one is ignored), with its event; the order."""
+    from pepestore.store.placing import attach_session
+
+    attach_session(session, order_id, session_id, session_token, redirect_url, now)
+    return session.get(Order, order_id, populate_existing=True)
 
 
 # -- payment -------------------------------------------------------------------------------------------------

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlmodel import select
 
 from pepestore.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus as S, Product, utcnow
-from pepestore.store import cart, orders
+from pepestore.store import cart, orders, placing
 from pepestore.store.errors import StoreError
 from pepestore.store.orders import ALLOWED_FROM, PaymentFacts, RefundFacts, Source
 
@@ -152,18 +153,38 @@ def test_stock_that_fell_after_adding_blocks_the_order_and_writes_nothing(sessio
 def test_the_guarded_stock_update_refuses_what_a_concurrent_buyer_took(session, monkeypatch):
     token = cart_with(session, ("wool-beanie", 2), ("cast-iron-teapot", 1))
     # Between the check and the reservation another order takes the teapots: simulate by hiding the check.
-    original = orders._take_stock
+    original = placing._take_stock
 
-    def racing(db, wanted):
-        db.exec(orders.update(Product).where(Product.slug == "cast-iron-teapot").values(stock=0))
-        return original(db, wanted)
+    def racing(connection, wanted):
+        connection.execute(orders.update(Product).where(Product.slug == "cast-iron-teapot").values(stock=0))
+        return original(connection, wanted)
 
-    monkeypatch.setattr(orders, "_take_stock", racing)
+    monkeypatch.setattr(placing, "_take_stock", racing)
     with pytest.raises(StoreError, match="Cast Iron Teapot se acaba de agotar"):
         orders.place_order(session, token, EMAIL, None, utcnow())
+    assert stock(session, "wool-beanie") == 3, "the first line's reservation was undone, before any rollback"
     session.rollback()
-    assert stock(session, "wool-beanie") == 3, "the first line's reservation was undone too"
+    assert stock(session, "wool-beanie") == 3
     assert session.exec(select(Order)).all() == []
+
+
+def test_an_order_another_tab_placed_meanwhile_refuses_this_one_and_gives_the_stock_back(session, monkeypatch):
+    token = cart_with(session, ("wool-beanie", 2))
+    the_cart = session.exec(select(Cart).where(Cart.token == token)).one()
+    original = placing._take_stock
+
+    def other_tab_first(connection, wanted):
+        # SQLite takes no row lock on the cart: the other tab's order for this revision lands after our reads.
+        connection.execute(insert(Order).values(
+            public_token="t" * 32, status=S.PENDING_PAYMENT, total=1, customer_email=EMAIL, cart_id=the_cart.id,
+            cart_revision=the_cart.revision, expires_at=utcnow()))
+        return original(connection, wanted)
+
+    monkeypatch.setattr(placing, "_take_stock", other_tab_first)
+    with pytest.raises(StoreError, match="otra pestaña"):
+        orders.place_order(session, token, EMAIL, None, utcnow())
+    assert stock(session, "wool-beanie") == 3, "the refused order's stock was given back"
+    assert [o.public_token for o in session.exec(select(Order))] == ["t" * 32]
 
 
 def test_orders_above_fintocs_limit_are_refused(session):
