@@ -11,7 +11,7 @@ from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
 from pepestore.store import catalog
 
 
-def _read_product(session, slug: str) -> ProductView | None:
+def read_product(session, slug: str) -> ProductView | None:
     found = catalog.get_product_by_slug(session, slug)
     return product_view(found) if found else None
 
@@ -30,7 +30,7 @@ class ProductState(rx.State):
     @page_load
     async def load(self):
         slug = unquote(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-        found = await in_db_thread(_read_product, slug)
+        found = await in_db_thread(read_product, slug)
         self.product = found or NO_PRODUCT
         self.not_found = found is None
         self.loading = False
