@@ -58,7 +58,8 @@ def product_page() -> rx.Component:
 
 def _product() -> rx.Component:
     return rx.cond(
-        ProductState.loading,
+        # rx.State.slug: the route's own argument, what the browser's address says now.
+        ProductState.loading | (ProductState.loaded_for != rx.State.slug),
         # While this skeleton shows, a page served with the product's early copy shows that copy instead
         # (pepestore/early_product.py): its script watches for this id to go.
         rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),

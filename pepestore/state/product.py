@@ -21,6 +21,10 @@ class ProductState(rx.State):
     not_found: bool = False
     loading: bool = True
     load_failed: bool = False
+    # The route's slug the shown product was loaded for. A tab's state outlives a full page load: opening product B
+    # in a tab that showed A hydrates with A still here, until B's load replaces it. The page shows its skeleton
+    # (or B's early copy) while this differs from the URL's slug, never A under B's address.
+    loaded_for: str = ""
 
     @rx.var
     def meta_description(self) -> str:
@@ -34,3 +38,4 @@ class ProductState(rx.State):
         self.product = found or NO_PRODUCT
         self.not_found = found is None
         self.loading = False
+        self.loaded_for = self.router.page.params.get("slug", "")

@@ -145,3 +145,31 @@ def test_a_shopper_with_items_never_sees_an_empty_cart(page, context):
     page.goto(page.store_url + "/cart")
     expect(cart_line(page, "Boldo & Mint Herbal Tea")).to_be_visible()
     assert page.evaluate("window.__emptyCartShown") is False
+
+
+# Whether a product name other than the expected one was ever on screen, checked before each frame is painted.
+WATCH_PRODUCT_NAME = """
+window.__otherProductShown = "";
+(function check() {
+  document.querySelectorAll("#product-name").forEach(function (name) {
+    if (name.getClientRects().length && name.textContent !== "%s") window.__otherProductShown = name.textContent;
+  });
+  requestAnimationFrame(check);
+})();
+"""
+
+
+def test_opening_another_product_in_the_same_tab_never_shows_the_previous_one(page):
+    # The tab's server-side state still holds the first product when the second page hydrates.
+    page.goto(f"{page.store_url}/product/cast-iron-teapot")
+    expect(page.locator("#product-name")).to_have_text("Cast Iron Teapot")
+    expect(page.locator("#product-early")).to_have_count(0)  # the live page is there
+    page.add_init_script(WATCH_PRODUCT_NAME % "Boldo & Mint Herbal Tea")
+    page.goto(f"{page.store_url}/product/{PRODUCT}")
+    expect(page.locator("#product-early")).to_have_count(0)
+    expect(page.locator("#product-name")).to_have_text("Boldo & Mint Herbal Tea")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.locator("#cart-count")).to_have_text("1")
+    assert page.evaluate("window.__otherProductShown") == ""
+    page.goto(page.store_url + "/cart")
+    expect(cart_line(page, "Boldo & Mint Herbal Tea")).to_be_visible()
