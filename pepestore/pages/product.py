@@ -21,8 +21,8 @@ def _details(product: ProductView, *, early: bool = False) -> rx.Component:
         form = rx.box(form, visibility="hidden", custom_attrs={"inert": ""})
     return rx.grid(
         # The page's largest paint: fetched first, never lazily, its square known before it loads.
-        rx.image(src=product.image, alt=product.name, width=PHOTO_SIZE, height=PHOTO_SIZE, loading="eager",
-                 custom_attrs={"fetchPriority": "high"},
+        rx.image(src=product.image, alt=product.name, loading="eager",
+                 custom_attrs={"fetchPriority": "high", "width": PHOTO_SIZE, "height": PHOTO_SIZE},
                  style={"width": "100%", "height": "auto", "aspect_ratio": "1"},
                  object_fit="cover", border_radius="16px", id="product-image"),
         rx.vstack(
