@@ -24,7 +24,8 @@ from pepestore.pages.catalog import catalog_page
 from pepestore.pages.not_found import not_found_page
 from pepestore.pages.order import order_page
 from pepestore.payments.reconcile import run_reconciler
-from pepestore.pages.product import product_page
+from pepestore.pages.product import early_product_page, product_page
+from pepestore.early_product import EarlyProductPages
 from pepestore.i18n import DEFAULT as DEFAULT_LANGUAGE, say
 from pepestore.state.cart import CartState
 from pepestore.state.language import LANG_SCRIPT
@@ -52,7 +53,9 @@ app = rx.App(
     html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
     # The store's routes, the upload gate, then the security headers around everything, the mounted frontend's
     # pages included, and the frontend's cache lifetimes.
-    api_transformer=[build_api(), UploadGate, SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
+    # Product pages are answered with the product already in their HTML (pepestore/early_product.py).
+    api_transformer=[build_api(), partial(EarlyProductPages, static_dir=frontend_build_dir), UploadGate,
+                     SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
@@ -70,6 +73,9 @@ app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "ti
 app.add_page(product_page, route=routes.PRODUCT, title="Pepestore",
              on_load=[CartState.load, ProductState.load, LiveCatalogState.watch],
              description=ProductState.meta_description)
+# Templates of the product page's early copy, prerendered per language and never served as pages themselves.
+for _language, _route in routes.EARLY_PRODUCT.items():
+    app.add_page(early_product_page(_language), route=_route, title="Pepestore")
 app.add_page(cart_page, route=routes.CART, title=say(DEFAULT_LANGUAGE, "title.cart"), on_load=CartState.load,
              description=page_meta.CART)
 app.add_page(order_page, route=routes.ORDER, title=say(DEFAULT_LANGUAGE, "title.order"),

@@ -6,6 +6,8 @@ CATALOG = "/"
 CART = "/cart"
 PRODUCT = "/product/[slug]"
 ORDER = "/order/[order_token]"
+# Build-time templates of a product page's early copy, one per language (pepestore/early_product.py); never served.
+EARLY_PRODUCT = {"es-CL": "/early-product/es", "en": "/early-product/en"}
 
 
 def product(slug: str) -> str:

@@ -5,9 +5,11 @@ from pepestore.state.language import t
 from pepestore.state.product_view import ProductView
 
 
-def stock_badge(product: ProductView) -> rx.Component:
-    label = rx.cond(product.stock == 0, t("stock.out"),
-                    rx.cond(product.stock_tone == "orange", t("stock.few", count=product.stock), t("stock.in")))
+def stock_badge(product: ProductView, label: str | None = None) -> rx.Component:
+    """label: a fixed text instead of the one chosen from the stock (the product page's early copy fills it in)."""
+    if label is None:
+        label = rx.cond(product.stock == 0, t("stock.out"),
+                        rx.cond(product.stock_tone == "orange", t("stock.few", count=product.stock), t("stock.in")))
     return rx.badge(label, color_scheme=product.stock_tone, variant="soft")
 
 

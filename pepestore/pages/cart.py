@@ -4,9 +4,28 @@ from pepestore import routes
 from pepestore.components.fintoc_widget import fintoc_widget
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
-from pepestore.state.cart import CartRow, CartState
+from pepestore.state.cart import CART_TOKEN_KEY, CartRow, CartState
 from pepestore.state.checkout import CheckoutState
+from pepestore.i18n import DEFAULT, LANGUAGES
 from pepestore.state.language import t
+
+# A browser with no cart token has no cart: the load event could only say "empty". This runs as the HTML is
+# parsed, before the cart area paints, and in that case shows the prerendered empty message at once instead of
+# the skeleton. With a token (a cart that may hold items) it does nothing: the skeleton waits for the live cart,
+# so a shopper with items never sees "empty", not even for a moment. The token is CartState.token's localStorage
+# key; a storage that cannot be read counts as "may have a cart". The message is in both languages, the one
+# <html lang> names shows (the language script in <head> has set it for an English reader by then).
+# A plain <script> in the body, as the catalog's (pepestore/pages/catalog.py): rx.script would run after hydration.
+KNOWN_EMPTY_SCRIPT = """(function () {
+  var token;
+  try { token = window.localStorage.getItem("%s"); } catch (e) { return; }
+  if (token || document.getElementById("cart-known-empty")) return;
+  var style = document.createElement("style");
+  style.id = "cart-known-empty";
+  style.textContent = "#cart-skeleton { display: none; } #empty-cart.cart-early { display: flex; }"
+    + " html[lang=en] .cart-early .lang-es, html:not([lang=en]) .cart-early .lang-en { display: none; }";
+  document.head.appendChild(style);
+})();""" % CART_TOKEN_KEY
 
 
 def _stepper(row: CartRow) -> rx.Component:
@@ -158,11 +177,34 @@ def cart_page() -> rx.Component:
     )
 
 
+def _both(key: str) -> rx.Component:
+    """A text in both languages, for markup that must be right before the reader's choice reaches the state."""
+    return rx.fragment(rx.el.span(LANGUAGES[DEFAULT][key], class_name="lang-es"),
+                       rx.el.span(LANGUAGES["en"][key], class_name="lang-en"))
+
+
+def _empty(*, early: bool = False) -> rx.Component:
+    text = _both if early else t
+    return empty_state(
+        "shopping-bag",
+        text("cart.empty_title"),
+        text("cart.empty_body"),
+        rx.link(rx.button(text("cart.start_shopping")), href=routes.CATALOG),
+        id="empty-cart",
+        # The early one is hidden unless KNOWN_EMPTY_SCRIPT found no cart token.
+        **({"class_name": "cart-early", "style": {"display": "none"}} if early else {}),
+    )
+
+
 def _cart() -> rx.Component:
     return rx.cond(
         ~CartState.loaded,
-        rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
-                  width="100%"),
+        rx.fragment(
+            rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": KNOWN_EMPTY_SCRIPT}}),
+            rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
+                      width="100%", id="cart-skeleton"),
+            _empty(early=True),
+        ),
         rx.cond(
             CartState.rows.length() > 0,
             rx.grid(
@@ -173,12 +215,6 @@ def _cart() -> rx.Component:
                 width="100%",
                 align_items="start",
             ),
-            empty_state(
-                "shopping-bag",
-                t("cart.empty_title"),
-                t("cart.empty_body"),
-                rx.link(rx.button(t("cart.start_shopping")), href=routes.CATALOG),
-                id="empty-cart",
-            ),
+            _empty(),
         ),
     )

@@ -5,14 +5,25 @@ from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.components.product import add_to_cart_form, stock_badge
 from pepestore.state.cart import CartState
-from pepestore.state.language import t
+from pepestore.state.language import fixed_language, t
 from pepestore.state.product import ProductState
+from pepestore.state.product_view import EARLY_PRODUCT, EARLY_STOCK_LABEL, ProductView
+
+# The product photos are 600×600: the browser reserves the square before the photo arrives.
+PHOTO_SIZE = "600"
 
 
-def _details() -> rx.Component:
-    product = ProductState.product
+def _details(product: ProductView, *, early: bool = False) -> rx.Component:
+    form = rx.box(add_to_cart_form(product, size="3"), width="100%", max_width="360px", padding_top="8px")
+    if early:
+        # The early copy is plain HTML until the live page replaces it: a form there would submit as a page load.
+        # Kept in place (invisible, inert) so nothing moves when the live page, with its form, takes over.
+        form = rx.box(form, visibility="hidden", custom_attrs={"inert": ""})
     return rx.grid(
-        rx.image(src=product.image, alt=product.name, width="100%", aspect_ratio="1",
+        # The page's largest paint: fetched first, never lazily, its square known before it loads.
+        rx.image(src=product.image, alt=product.name, loading="eager",
+                 custom_attrs={"fetchPriority": "high", "width": PHOTO_SIZE, "height": PHOTO_SIZE},
+                 style={"width": "100%", "height": "auto", "aspect_ratio": "1"},
                  object_fit="cover", border_radius="16px", id="product-image"),
         rx.vstack(
             rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(t("product.all_products")), align="center", spacing="1"),
@@ -21,10 +32,9 @@ def _details() -> rx.Component:
                     style={"text_transform": "uppercase", "letter_spacing": "0.04em"}),
             rx.heading(product.name, size=rx.breakpoints(initial="6", sm="8"), id="product-name"),
             rx.text(product.price, size="7", weight="bold", id="product-price"),
-            stock_badge(product),
+            stock_badge(product, label=EARLY_STOCK_LABEL if early else None),
             rx.text(product.description, size="3", color=rx.color("gray", 11), line_height="1.6"),
-            rx.box(add_to_cart_form(ProductState.product, size="3"), width="100%", max_width="360px",
-                   padding_top="8px"),
+            form,
             rx.hstack(rx.icon("truck", size=16), rx.text(t("product.shipping"), size="2"),
                       color=rx.color("gray", 10), align="center"),
             spacing="3",
@@ -48,9 +58,12 @@ def product_page() -> rx.Component:
 
 def _product() -> rx.Component:
     return rx.cond(
-        ProductState.loading,
+        # rx.State.slug: the route's own argument, what the browser's address says now.
+        ProductState.loading | (ProductState.loaded_for != rx.State.slug),
+        # While this skeleton shows, a page served with the product's early copy shows that copy instead
+        # (pepestore/early_product.py): its script watches for this id to go.
         rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%"),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%", id="product-loading"),
         rx.cond(
             ProductState.not_found,
             empty_state(
@@ -60,6 +73,23 @@ def _product() -> rx.Component:
                 rx.link(rx.button(t("product.browse")), href=routes.CATALOG),
                 id="product-not-found",
             ),
-            _details(),
+            _details(ProductState.product),
         ),
     )
+
+
+def early_product_page(language: str):
+    """The template of a product page's early copy, in one language: the product page with placeholder values.
+
+    Prerendered at build time like any static page; pepestore/early_product.py fills the placeholders in with one
+    product's values and serves the result inside /product/<slug>'s HTML, so the product paints before the
+    JavaScript, the websocket and the load event. Rendering the same components keeps the copy identical to the
+    live page.
+    """
+
+    def build() -> rx.Component:
+        with fixed_language(language):
+            return page(_details(rx.Var.create(EARLY_PRODUCT), early=True))
+
+    build.__name__ = f"early_product_page_{language.replace('-', '_').lower()}"
+    return build

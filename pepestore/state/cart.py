@@ -40,10 +40,14 @@ class CartRow:
     stock: int = 0
 
 
+# The localStorage key of the browser's cart token (the cart page's first paint reads it too).
+CART_TOKEN_KEY = "pepestore_cart"
+
+
 class CartState(rx.State):
     # The browser's key to its cart. localStorage (not the per-tab client token) so the cart
     # survives closed tabs and is shared by every tab; sync pushes a new token to open tabs.
-    token: str = rx.LocalStorage("", name="pepestore_cart", sync=True)
+    token: str = rx.LocalStorage("", name=CART_TOKEN_KEY, sync=True)
     rows: list[CartRow] = []
     item_count: int = 0
     subtotal: str = format_clp(0)

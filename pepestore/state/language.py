@@ -8,6 +8,9 @@ Handlers that answer in words (toasts) use `await language_of(self)` and `pepest
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 import reflex as rx
 
 from pepestore.i18n import DEFAULT, LANGUAGES, normalise, say
@@ -20,6 +23,20 @@ LANG_SCRIPT = (
     "(function(){try{var m=document.cookie.match(/(?:^|; )" + COOKIE + "=([^;]*)/);"
     "if(m&&decodeURIComponent(m[1])==='en'){document.documentElement.lang='en';}}catch(e){}})();"
 )
+
+
+# Set while a page is built for one fixed language (the product page's early copies, pepestore/early_product.py):
+# t() then says that language's text, with no switch on the reader's choice.
+_FIXED: contextvars.ContextVar[str | None] = contextvars.ContextVar("pepestore_fixed_language", default=None)
+
+
+@contextlib.contextmanager
+def fixed_language(language: str):
+    token = _FIXED.set(language)
+    try:
+        yield
+    finally:
+        _FIXED.reset(token)
 
 
 class LanguageState(rx.State):
@@ -44,6 +61,9 @@ async def language_of(state: rx.State) -> str:
 
 def t(key: str, **params) -> rx.Var:
     """A text on a page, in the reader's language. Params may be state vars: t("order.placed", at=State.when)."""
+    fixed = _FIXED.get()
+    if fixed is not None:
+        return rx.Var.create(LANGUAGES[fixed][key].format(**params) if params else LANGUAGES[fixed][key])
     spanish = LANGUAGES[DEFAULT][key].format(**params) if params else LANGUAGES[DEFAULT][key]
     english = LANGUAGES["en"][key].format(**params) if params else LANGUAGES["en"][key]
     if spanish == english:
@@ -53,6 +73,11 @@ def t(key: str, **params) -> rx.Var:
 
 def language_switch() -> rx.Component:
     """The visible switch: shows the other language's name; a click changes and remembers the choice."""
+    fixed = _FIXED.get()
+    if fixed is not None:
+        english = fixed == "en"
+        return rx.button("Español" if english else "English", variant="ghost", size="2", color_scheme="gray",
+                         aria_label=t("language.switch_label"), lang="es" if english else "en")
     return rx.button(
         rx.cond(LanguageState.is_english, "Español", "English"),
         on_click=LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en")),

@@ -11,7 +11,7 @@ from pepestore.state.product_view import NO_PRODUCT, ProductView, product_view
 from pepestore.store import catalog
 
 
-def _read_product(session, slug: str) -> ProductView | None:
+def read_product(session, slug: str) -> ProductView | None:
     found = catalog.get_product_by_slug(session, slug)
     return product_view(found) if found else None
 
@@ -21,6 +21,10 @@ class ProductState(rx.State):
     not_found: bool = False
     loading: bool = True
     load_failed: bool = False
+    # The route's slug the shown product was loaded for. A tab's state outlives a full page load: opening product B
+    # in a tab that showed A hydrates with A still here, until B's load replaces it. The page shows its skeleton
+    # (or B's early copy) while this differs from the URL's slug, never A under B's address.
+    loaded_for: str = ""
 
     @rx.var
     def meta_description(self) -> str:
@@ -30,7 +34,8 @@ class ProductState(rx.State):
     @page_load
     async def load(self):
         slug = unquote(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
-        found = await in_db_thread(_read_product, slug)
+        found = await in_db_thread(read_product, slug)
         self.product = found or NO_PRODUCT
         self.not_found = found is None
         self.loading = False
+        self.loaded_for = self.router.page.params.get("slug", "")

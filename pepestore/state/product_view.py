@@ -80,3 +80,14 @@ NO_PRODUCT = ProductView(
     id=0, slug="", name="", description="", category="", image="", href="", price="", stock=0,
     stock_label="", stock_tone="gray",
 )
+
+
+# The product page's early copy (pepestore/early_product.py) is prerendered with these placeholders, which the
+# server then replaces with one product's values. Letters only: React writes them into the HTML unchanged.
+EARLY_MARK = "zqzEARLY{}zqz"
+EARLY_FIELDS = ("name", "category", "image", "price", "description", "stock_tone")
+EARLY_STOCK_LABEL = EARLY_MARK.format("STOCKLABEL")
+EARLY_PRODUCT = ProductView(
+    id=0, slug="", href="", stock=1, stock_label="",
+    **{field: EARLY_MARK.format(field.replace("_", "").upper()) for field in EARLY_FIELDS},
+)
