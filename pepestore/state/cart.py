@@ -49,14 +49,18 @@ class CartState(rx.State):
     subtotal: str = format_clp(0)
     loaded: bool = False
     load_failed: bool = False
+    # A plain var set with the rows, not a computed one: Reflex recomputed it (walking every row through its
+    # change-tracking proxy) for each delta of this tab, whatever the event.
+    has_problems: bool = False
 
-    @rx.var
-    def has_problems(self) -> bool:
-        return any(row.problem for row in self.rows)
+    def _set(self, **values) -> None:
+        """Assign only what changed: every assignment, even of the same value, goes into the delta sent to the tab."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _show(self, view: cart_service.CartView) -> None:
-        self.token = view.token or self.token
-        self.rows = [
+        rows = [
             CartRow(
                 product_id=line.product_id,
                 name=line.name,
@@ -70,9 +74,9 @@ class CartState(rx.State):
             )
             for line in view.lines
         ]
-        self.item_count = view.item_count
-        self.subtotal = format_clp(view.subtotal)
-        self.loaded = True
+        self._set(token=view.token or self.token, item_count=view.item_count, subtotal=format_clp(view.subtotal),
+                  has_problems=any(row.problem for row in rows), loaded=True)
+        self.rows = rows
 
     async def refresh_view(self) -> None:
         """Re-read the cart (after checkout changed stock, or a payment emptied it)."""
