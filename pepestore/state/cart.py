@@ -93,7 +93,9 @@ class CartState(rx.State):
             return rx.toast.info(say(await language_of(self), "cart.fresh"))
         self._show(view)
 
-    async def _apply(self, change_fn, *args):
+    async def _apply(self, change_fn, *args, success: str = ""):
+        """Run a cart change off the event loop and show its result; the toast to answer with, in the reader's
+        language: the refusal, the partial fill, or `success` (a text key) when the change was made in full."""
         lang = await language_of(self)
         try:
             change = await in_db_thread(change_fn, self.token, *args)
@@ -103,14 +105,14 @@ class CartState(rx.State):
             log.exception("cart change %s failed", change_fn.__name__)
             return None, _toast("error", say(lang, CART_UNAVAILABLE))
         self._show(change.cart)
-        return change, (_toast("warning", change.notice.say(lang)) if change.notice else None)
+        if change.notice:
+            return change, _toast("warning", change.notice.say(lang))
+        return change, (_toast("success", say(lang, success, name=change.product_name)) if success else None)
 
     @rx.event
     async def add_to_cart(self, product_id: int, quantity: int = 1):
-        change, toast = await self._apply(cart_service.add_item, product_id, quantity)
-        if change is None or toast is not None:
-            return toast
-        return _toast("success", say(await language_of(self), "cart.added", name=change.product_name))
+        _, toast = await self._apply(cart_service.add_item, product_id, quantity, success="cart.added")
+        return toast
 
     @rx.event
     async def add_from_form(self, form_data: dict):
