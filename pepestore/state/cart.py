@@ -53,14 +53,18 @@ class CartState(rx.State):
     subtotal: str = format_clp(0)
     loaded: bool = False
     load_failed: bool = False
+    # A plain var set with the rows, not a computed one: Reflex recomputed it (walking every row through its
+    # change-tracking proxy) for each delta of this tab, whatever the event.
+    has_problems: bool = False
 
-    @rx.var
-    def has_problems(self) -> bool:
-        return any(row.problem for row in self.rows)
+    def _set(self, **values) -> None:
+        """Assign only what changed: every assignment, even of the same value, goes into the delta sent to the tab."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _show(self, view: cart_service.CartView) -> None:
-        self.token = view.token or self.token
-        self.rows = [
+        rows = [
             CartRow(
                 product_id=line.product_id,
                 name=line.name,
@@ -74,9 +78,9 @@ class CartState(rx.State):
             )
             for line in view.lines
         ]
-        self.item_count = view.item_count
-        self.subtotal = format_clp(view.subtotal)
-        self.loaded = True
+        self._set(token=view.token or self.token, item_count=view.item_count, subtotal=format_clp(view.subtotal),
+                  has_problems=any(row.problem for row in rows), loaded=True)
+        self.rows = rows
 
     async def refresh_view(self) -> None:
         """Re-read the cart (after checkout changed stock, or a payment emptied it)."""
@@ -93,7 +97,9 @@ class CartState(rx.State):
             return rx.toast.info(say(await language_of(self), "cart.fresh"))
         self._show(view)
 
-    async def _apply(self, change_fn, *args):
+    async def _apply(self, change_fn, *args, success: str = ""):
+        """Run a cart change off the event loop and show its result; the toast to answer with, in the reader's
+        language: the refusal, the partial fill, or `success` (a text key) when the change was made in full."""
         lang = await language_of(self)
         try:
             change = await in_db_thread(change_fn, self.token, *args)
@@ -103,14 +109,14 @@ class CartState(rx.State):
             log.exception("cart change %s failed", change_fn.__name__)
             return None, _toast("error", say(lang, CART_UNAVAILABLE))
         self._show(change.cart)
-        return change, (_toast("warning", change.notice.say(lang)) if change.notice else None)
+        if change.notice:
+            return change, _toast("warning", change.notice.say(lang))
+        return change, (_toast("success", say(lang, success, name=change.product_name)) if success else None)
 
     @rx.event
     async def add_to_cart(self, product_id: int, quantity: int = 1):
-        change, toast = await self._apply(cart_service.add_item, product_id, quantity)
-        if change is None or toast is not None:
-            return toast
-        return _toast("success", say(await language_of(self), "cart.added", name=change.product_name))
+        _, toast = await self._apply(cart_service.add_item, product_id, quantity, success="cart.added")
+        return toast
 
     @rx.event
     async def add_from_form(self, form_data: dict):

@@ -1,9 +1,11 @@
 """The SQLite engine waits a few seconds at most, and never keeps serving a database file that is gone."""
 
 import sqlite3
+import threading
+import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from pepestore import db
@@ -62,3 +64,50 @@ def test_a_database_file_that_vanishes_is_an_error_not_a_ghost(tmp_path):
         assert connection.execute(text("SELECT x FROM t")).scalar() == 1
     engine.dispose()
 
+
+
+def test_sqlite_writers_in_one_process_take_turns_and_reads_do_not_wait(tmp_path):
+    """A second writer waits for the first's COMMIT before its INSERT reaches SQLite (rather than retrying in SQLite's
+    sleeping busy handler), a reader never waits, and a transaction that ends without a commit gives its turn back."""
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    reached: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(_connection, _cursor, statement, parameters, *_rest):
+        if statement.startswith("INSERT"):
+            reached.append(f"insert {parameters[0] if parameters else 'literal'}")
+
+    first = engine.connect()
+    first.execute(text("INSERT INTO t VALUES (:x)"), {"x": 1})  # holds the turn until it commits
+    second = threading.Thread(target=lambda: _insert(engine, 2))
+    second.start()
+    try:
+        time.sleep(0.3)
+        assert reached == ["insert 1"], "the second writer reached SQLite while the first held the write lock"
+        with engine.connect() as reader:  # a read takes no turn
+            assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+        reached.append("commit 1")
+        first.commit()
+        second.join(5)
+        assert reached == ["insert 1", "commit 1", "insert 2"]
+    finally:
+        first.close()
+        second.join(5)
+    with engine.connect() as abandoned:  # closed without a commit: rolled back, and the turn goes with it
+        abandoned.execute(text("INSERT INTO t VALUES (3)"))
+    with pytest.raises(ValueError), engine.begin() as failed:
+        failed.execute(text("INSERT INTO t VALUES (4)"))
+        raise ValueError("a refused change")
+    started = time.monotonic()
+    _insert(engine, 5)
+    assert time.monotonic() - started < 1
+    with engine.connect() as reader:
+        assert sorted(reader.execute(text("SELECT x FROM t")).scalars()) == [1, 2, 5]
+    engine.dispose()
+
+
+def _insert(engine, x: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (:x)"), {"x": x})

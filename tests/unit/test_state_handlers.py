@@ -199,3 +199,20 @@ async def test_product_page_found_and_not_found(engine):
     visit(page, "/product/no-such-thing")
     await page.load()
     assert page.not_found and page.product.name == ""
+
+
+async def test_the_cart_flags_a_line_that_sold_out_and_sends_only_what_changed(engine):
+    cart = await new_state(CartState)
+    mug = product_id(engine, "ceramic-mug-terracotta")
+    await cart.add_to_cart(mug, 1)
+    assert not cart.has_problems
+    with Session(engine) as session:
+        session.get(Product, mug).stock = 0
+        session.commit()
+    cart.dirty_vars.clear()
+    await cart.load()
+    assert cart.has_problems and cart.rows[0].problem == "cart.line_sold_out"
+    # Same token, count and subtotal: not re-sent; the rows and the flag that changed are.
+    assert {"rows", "has_problems"} <= cart.dirty_vars and not {"token", "item_count", "subtotal"} & cart.dirty_vars
+    await cart.remove(mug)
+    assert not cart.has_problems and cart.item_count == 0
