@@ -76,7 +76,7 @@ def _add_form(product: ProductView) -> rx.Component:
         ),
         on_submit=CartState.add_from_form,
         reset_on_submit=False,
-        width="100%",
+        class_name="card-fill",
     )
 
 
