@@ -108,7 +108,7 @@ class CatalogState(rx.State):
         # The browser holds this state's values (the hydrate sent them), so a page equal to them is not sent again:
         # the grid the visitor already sees (the prerendered one, most often) is not re-rendered, its photos not
         # re-painted. Any difference (a price, a stock, another page) is assigned and reaches the browser.
-        if True:  # TMP
+        if cards != self.products:
             self.products = cards
         self.page, self.pages, self.total = found.page, found.pages, found.total
 
