@@ -2,7 +2,7 @@ import reflex as rx
 
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
-from pepestore.components.product import product_card
+from pepestore.components.catalog_card import product_card
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
 from pepestore.state.language import t, t_of

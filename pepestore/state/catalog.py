@@ -95,14 +95,21 @@ class CatalogState(rx.State):
         """Render exactly what the URL asks for, so a shared link or a reload shows the same view."""
         query = CatalogQuery.from_params(self.router.url.query_parameters)
         self.search, self.category, self.sort = query.search, query.category, query.sort
-        found, self.categories = await asyncio.to_thread(_read_catalog, query)
+        found, categories = await asyncio.to_thread(_read_catalog, query)
+        if categories != self.categories:
+            self.categories = categories
         self._show(found)
         self.loading = False
         self.live = True
         return rx.call_script(REVEAL_SCRIPT)
 
     def _show(self, found: CatalogPage) -> None:
-        self.products = [product_card(item) for item in found.items]
+        cards = [product_card(item) for item in found.items]
+        # The browser holds this state's values (the hydrate sent them), so a page equal to them is not sent again:
+        # the grid the visitor already sees (the prerendered one, most often) is not re-rendered, its photos not
+        # re-painted. Any difference (a price, a stock, another page) is assigned and reaches the browser.
+        if cards != self.products:
+            self.products = cards
         self.page, self.pages, self.total = found.page, found.pages, found.total
 
     def _go(self, query: CatalogQuery):

@@ -175,6 +175,26 @@ async def test_catalog_bad_page_values_never_fail(engine):
         assert catalog.products
 
 
+async def test_catalog_load_resends_the_page_only_when_it_changed(engine):
+    """The browser already shows this state's page (the prerendered one, or the hydrate's): the same page again is
+    not sent, so the grid is not re-rendered; a changed price is, so a stale one never stays on screen."""
+    catalog = await new_state(CatalogState)
+    visit(catalog, "/")
+    await catalog.load()
+    catalog._clean()
+    await catalog.load()
+    assert "products" not in catalog.dirty_vars and "categories" not in catalog.dirty_vars
+    assert catalog.live is True
+    with Session(engine) as session:
+        mug = session.exec(select(Product).where(Product.slug == "ceramic-mug-terracotta")).one()
+        mug.price = 9990
+        session.add(mug)
+        session.commit()
+    await catalog.load()
+    assert "products" in catalog.dirty_vars
+    assert next(p.price for p in catalog.products if p.slug == "ceramic-mug-terracotta") == "$9.990"
+
+
 async def test_catalog_keeps_no_descriptions_in_the_tab(engine):
     catalog = await new_state(CatalogState)
     visit(catalog, "/")
