@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from pepestore.db import session_scope
 from pepestore.models import Order, PaymentEvent
@@ -95,18 +95,26 @@ def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: s
     return "no effect"
 
 
+# Built once: Core statements on the table, run on the session's own connection (same transaction as the effect),
+# skip the ORM's DML machinery and the statement building that every delivery would otherwise repeat.
+_EVENTS = PaymentEvent.__table__
+_INSERT_ONCE = {
+    name: dialect.insert(_EVENTS).on_conflict_do_nothing(index_elements=["fintoc_event_id"]).returning(_EVENTS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_RECORD_OUTCOME = (update(_EVENTS).where(_EVENTS.c.id == bindparam("row_id"))
+                   .values(outcome=bindparam("new_outcome"), order_id=bindparam("new_order_id")))
+
+
 def _store_once(session: Session, event: WebhookEvent, raw_body: bytes, now: datetime) -> int | None:
     """The new event row's id, or None when this event was stored before.
 
     One statement: the unique event id decides, and a concurrent repeat waits for the first delivery's transaction,
     then finds its row (no savepoint round trips, no failed insert to roll back to)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(PaymentEvent)
-                 .values(fintoc_event_id=event.id, type=event.type, mode=event.mode,
-                         raw_body=raw_body.decode("utf-8", "replace"), outcome="received", received_at=now)
-                 .on_conflict_do_nothing(index_elements=["fintoc_event_id"])
-                 .returning(PaymentEvent.id))
-    return session.execute(statement).scalar()
+    connection = session.connection()
+    return connection.execute(_INSERT_ONCE[connection.dialect.name], {
+        "fintoc_event_id": event.id, "type": event.type, "mode": event.mode,
+        "raw_body": raw_body.decode("utf-8", "replace"), "outcome": "received", "received_at": now}).scalar()
 
 
 def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime) -> WebhookAnswer:
@@ -131,8 +139,8 @@ def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime)
             else:
                 outcome = _apply(session, event, order, config.mode, now)[:200]
             session.flush()  # the effect's own writes first, then the event's outcome beside them
-            session.execute(update(PaymentEvent).where(col(PaymentEvent.id) == stored_id)
-                            .values(outcome=outcome, order_id=order.id if order is not None else None))
+            session.connection().execute(_RECORD_OUTCOME, {
+                "row_id": stored_id, "new_outcome": outcome, "new_order_id": order.id if order is not None else None})
             answer = WebhookAnswer(200, {"received": True, "outcome": outcome},
                                    order.id if order is not None else None)
     except SQLAlchemyError:
