@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from pepestore.db import session_scope
 from pepestore.models import Order, PaymentEvent
@@ -28,6 +28,7 @@ from pepestore.store.orders import Source
 log = logging.getLogger("pepestore.webhook")
 
 MAX_BODY_BYTES = 64 * 1024
+NO_ORDER = "no matching order: stored, no effect"
 
 
 @dataclass(frozen=True)
@@ -95,18 +96,26 @@ def _apply(session: Session, event: WebhookEvent, order: Order, expected_mode: s
     return "no effect"
 
 
-def _store_once(session: Session, event: WebhookEvent, raw_body: bytes, now: datetime) -> int | None:
+# Built once: Core statements on the table, run on the session's own connection (same transaction as the effect),
+# skip the ORM's DML machinery and the statement building that every delivery would otherwise repeat.
+_EVENTS = PaymentEvent.__table__
+_INSERT_ONCE = {
+    name: dialect.insert(_EVENTS).on_conflict_do_nothing(index_elements=["fintoc_event_id"]).returning(_EVENTS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_RECORD_OUTCOME = (update(_EVENTS).where(_EVENTS.c.id == bindparam("row_id"))
+                   .values(outcome=bindparam("new_outcome"), order_id=bindparam("new_order_id")))
+
+
+def _store_once(session: Session, event: WebhookEvent, raw_body: bytes, now: datetime, outcome: str) -> int | None:
     """The new event row's id, or None when this event was stored before.
 
     One statement: the unique event id decides, and a concurrent repeat waits for the first delivery's transaction,
     then finds its row (no savepoint round trips, no failed insert to roll back to)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(PaymentEvent)
-                 .values(fintoc_event_id=event.id, type=event.type, mode=event.mode,
-                         raw_body=raw_body.decode("utf-8", "replace"), outcome="received", received_at=now)
-                 .on_conflict_do_nothing(index_elements=["fintoc_event_id"])
-                 .returning(PaymentEvent.id))
-    return session.execute(statement).scalar()
+    connection = session.connection()
+    return connection.execute(_INSERT_ONCE[connection.dialect.name], {
+        "fintoc_event_id": event.id, "type": event.type, "mode": event.mode,
+        "raw_body": raw_body.decode("utf-8", "replace"), "outcome": outcome, "received_at": now}).scalar()
 
 
 def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime) -> WebhookAnswer:
@@ -122,17 +131,21 @@ def handle_webhook(raw_body: bytes, signature_header: str | None, now: datetime)
         return WebhookAnswer(400, {"error": f"invalid event: {refusal}"})
     try:
         with session_scope() as session:
-            stored_id = _store_once(session, event, raw_body, now)
-            if stored_id is None:
-                return WebhookAnswer(200, {"received": True, "duplicate": True})
+            # The order first (a plain read, no lock): an event for no order of ours is then stored with its final
+            # outcome in one statement. Stored before any effect either way, so the unique event id still decides.
             order = _find_order(session, event)
             if order is None:
-                outcome = "no matching order: stored, no effect"
+                outcome = NO_ORDER
+                if _store_once(session, event, raw_body, now, outcome) is None:
+                    return WebhookAnswer(200, {"received": True, "duplicate": True})
             else:
+                stored_id = _store_once(session, event, raw_body, now, "received")
+                if stored_id is None:
+                    return WebhookAnswer(200, {"received": True, "duplicate": True})
                 outcome = _apply(session, event, order, config.mode, now)[:200]
-            session.flush()  # the effect's own writes first, then the event's outcome beside them
-            session.execute(update(PaymentEvent).where(col(PaymentEvent.id) == stored_id)
-                            .values(outcome=outcome, order_id=order.id if order is not None else None))
+                session.flush()  # the effect's own writes first, then the event's outcome beside them
+                session.connection().execute(_RECORD_OUTCOME, {
+                    "row_id": stored_id, "new_outcome": outcome, "new_order_id": order.id})
             answer = WebhookAnswer(200, {"received": True, "outcome": outcome},
                                    order.id if order is not None else None)
     except SQLAlchemyError:

@@ -224,6 +224,16 @@ def test_unknown_types_and_unknown_orders_are_stored_with_no_effect(store, engin
     assert reload(engine, order.id).status == S.PENDING_PAYMENT
 
 
+def test_an_event_for_no_order_is_stored_with_its_outcome_and_repeats_are_duplicates(store, engine):
+    payload = event("payment_intent.succeeded", {"id": "pi_ghost", "amount": 1, "currency": "CLP",
+                                                 "metadata": {"order_id": "999999"}}, event_id="evt_ghost")
+    assert store.post_event(payload).json() == {"received": True, "outcome": "no matching order: stored, no effect"}
+    assert store.post_event(payload).json() == {"received": True, "duplicate": True}
+    [stored] = stored_events(engine)
+    assert (stored.fintoc_event_id, stored.order_id, stored.outcome) == (
+        "evt_ghost", None, "no matching order: stored, no effect")
+
+
 def test_a_session_event_for_another_session_is_flagged(store, engine):
     order = place_order(("wool-beanie", 1))
     with Session(engine) as session:
@@ -317,3 +327,29 @@ def test_the_same_event_delivered_50_times_at_once_has_one_effect(any_engine, mo
     assert order_kinds(any_engine, order.id).count("paid") == 1
     assert reload(any_engine, order.id).status == S.PAID
     assert stock_of(any_engine, "cast-iron-teapot") == 2
+
+
+def test_the_same_event_for_no_order_delivered_20_times_at_once_is_stored_once(any_engine, monkeypatch):
+    with StoreServer(monkeypatch) as store:
+        payload = event("payment_intent.succeeded", {"id": "pi_ghost", "metadata": {"order_id": "999999"}},
+                        event_id="evt_ghost_storm")
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda _: store.post_event(payload).json(), range(20)))
+    assert sum("outcome" in answer for answer in answers) == 1
+    assert sum(answer.get("duplicate") is True for answer in answers) == 19
+    assert len(stored_events(any_engine)) == 1
+
+
+def test_a_database_failure_while_storing_an_event_for_no_order_answers_503(store, engine, monkeypatch):
+    import pepestore.payments.webhook as webhook
+
+    def broken(*_args):
+        raise OperationalError("INSERT", {}, Exception("database is down"))
+
+    monkeypatch.setattr(webhook, "_store_once", broken)
+    payload = event("payment_intent.succeeded", {"id": "pi_ghost", "metadata": {"order_id": "999999"}},
+                    event_id="evt_ghost_retry")
+    assert store.post_event(payload).status_code == 503
+    assert stored_events(engine) == []
+    monkeypatch.undo()
+    assert store.post_event(payload).json()["outcome"] == "no matching order: stored, no effect"
