@@ -156,5 +156,8 @@ def test_photos_and_uploads_reach_the_backend_with_their_own_limits(tmp_path):
     media, upload = found["^~ /media/"], found["^~ /_upload"]
     assert "proxy_pass http://pepestore_backend;" in media and "proxy_cache pepestore_media;" in media
     assert "proxy_pass http://pepestore_backend;" in upload and "client_max_body_size 26m;" in upload
+    # product pages (read from the database) are limited in a zone of their own, apart from photos and sign-in
+    product = found["^~ /product/"]
+    assert "limit_req zone=pepestore_product_req" in product and "pepestore_plain_req" not in product
     # everything else keeps the small body limit set for the server
     assert not any("_upload" in path for path in found if path != "^~ /_upload")
