@@ -7,25 +7,32 @@ from pepestore.components.load_error import load_error
 from pepestore.state.cart import CART_TOKEN_KEY, CartRow, CartState
 from pepestore.state.checkout import CheckoutState
 from pepestore.i18n import DEFAULT, LANGUAGES
+from pepestore.state.language import COOKIE as LANGUAGE_COOKIE
 from pepestore.state.language import t
 
 # A browser with no cart token has no cart: the load event could only say "empty". This runs as the HTML is
 # parsed, before the cart area paints, and in that case shows the prerendered empty message at once instead of
 # the skeleton. With a token (a cart that may hold items) it does nothing: the skeleton waits for the live cart,
 # so a shopper with items never sees "empty", not even for a moment. The token is CartState.token's localStorage
-# key; a storage that cannot be read counts as "may have a cart". The message is in both languages, the one
-# <html lang> names shows (the language script in <head> has set it for an English reader by then).
+# key; a storage that cannot be read counts as "may have a cart". The message is in both languages; the reader's
+# choice is read from the language cookie here, as the <head> script does, not from <html lang>: once in CI an
+# English reader's page said lang="es-CL" for a moment after hydration (React rendering <html> with the built value).
 # A plain <script> in the body, as the catalog's (pepestore/pages/catalog.py): rx.script would run after hydration.
 KNOWN_EMPTY_SCRIPT = """(function () {
   var token;
   try { token = window.localStorage.getItem("%s"); } catch (e) { return; }
   if (token || document.getElementById("cart-known-empty")) return;
+  var english = false;
+  try {
+    var m = document.cookie.match(/(?:^|; )%s=([^;]*)/);
+    english = !!m && decodeURIComponent(m[1]) === "en";
+  } catch (e) {}
   var style = document.createElement("style");
   style.id = "cart-known-empty";
   style.textContent = "#cart-skeleton { display: none; } #empty-cart.cart-early { display: flex; }"
-    + " html[lang=en] .cart-early .lang-es, html:not([lang=en]) .cart-early .lang-en { display: none; }";
+    + " .cart-early .lang-" + (english ? "es" : "en") + " { display: none; }";
   document.head.appendChild(style);
-})();""" % CART_TOKEN_KEY
+})();""" % (CART_TOKEN_KEY, LANGUAGE_COOKIE)
 
 
 def _stepper(row: CartRow) -> rx.Component:
