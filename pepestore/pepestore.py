@@ -37,6 +37,7 @@ from pepestore.security_headers import SecurityHeaders
 from pepestore.static_cache import StaticCaching
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+from pepestore.state_manager import install_steady_disk_state_manager
 from pepestore.upload_gate import UploadGate
 
 
@@ -58,6 +59,7 @@ app = rx.App(
                      SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
+install_steady_disk_state_manager(app)  # without Redis: tabs' states written in batches
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
 app.register_lifespan_task(run_reconciler)
 if get_settings().mail_mode != "off":
