@@ -26,6 +26,7 @@ def install_one_update(app: rx.App) -> None:
         return
     send = namespace.emit_update
     held: dict[str, StateUpdate] = {}  # a tab's delta waiting for the events of the same step
+    sending: set[asyncio.Task] = set()  # the loop keeps only weak references to tasks
 
     async def send_alone(token: str, update: StateUpdate) -> None:
         # Taken out only now, when it is sent: an update for the tab emitted in between sends it first.
@@ -36,7 +37,10 @@ def install_one_update(app: rx.App) -> None:
     def flush_later(token: str, update: StateUpdate) -> None:
         # Still held when the loop turn ended: no events followed it, so it goes alone.
         if held.get(token) is update:
-            asyncio.ensure_future(send_alone(token, update)).add_done_callback(_log_failure)
+            task = asyncio.ensure_future(send_alone(token, update))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+            task.add_done_callback(_log_failure)
 
     async def emit_update(update: StateUpdate, token: str) -> None:
         waiting = held.pop(token, None)
