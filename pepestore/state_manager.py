@@ -16,7 +16,9 @@ scans the directory for expired files at most once per PURGE_EVERY_SECONDS.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import os
 import time
 
 import reflex as rx
@@ -36,7 +38,15 @@ class SteadyDiskStateManager(StateManagerDisk):
         if now - self._last_purge < PURGE_EVERY_SECONDS:
             return
         self._last_purge = now
-        super()._purge_expired_states()
+        # Reflex's own scan, with os.scandir: no Path object per file, which with thousands of files held the GIL
+        # (and so the event loop) for milliseconds.
+        oldest = time.time() - self.token_expiration
+        with os.scandir(self.states_directory) as entries:
+            for entry in entries:
+                if entry.name.endswith(".pkl"):
+                    with contextlib.suppress(FileNotFoundError):  # gone meanwhile
+                        if entry.stat().st_mtime < oldest:
+                            os.unlink(entry.path)
 
     async def _process_write_queue_delay(self):
         if self._write_queue and self._write_debounce_seconds > 0:
