@@ -5,7 +5,11 @@
 Connects all shoppers first (each loads the catalog, as a tab would), then every shopper adds to its cart
 `--adds` times, pausing a random 0 to 2×`--think` seconds before each add (people look before they click:
 200 shoppers thinking 5 s on average offer about 40 adds a second). Prints the add-to-cart p50/p95/p99 and, given the
-server's pid, its resident memory before and after the shoppers connected.
+server's pid (the `reflex run` process; its worker is a child), the server's CPU per add (all threads, and the part
+on the worker's event loop, its main thread) and its resident memory before and after the shoppers connected. The
+first run after a start also counts the worker's one-time growth (imports, caches, allocator arenas) as memory per
+shopper; later runs show a shopper's own cost. With the catalog's first page baked into the frontend a first visit's
+load sends no products, so they are read from `--database-url` (default `$DATABASE_URL`).
 """
 
 from __future__ import annotations
