@@ -5,7 +5,11 @@
 Connects all shoppers first (each loads the catalog, as a tab would), then every shopper adds to its cart
 `--adds` times, pausing a random 0 to 2×`--think` seconds before each add (people look before they click:
 200 shoppers thinking 5 s on average offer about 40 adds a second). Prints the add-to-cart p50/p95/p99 and, given the
-server's pid, its resident memory before and after the shoppers connected.
+server's pid (the `reflex run` process; its worker is a child), the server's CPU per add (all threads, and the part
+on the worker's event loop, its main thread) and its resident memory before and after the shoppers connected. The
+first run after a start also counts the worker's one-time growth (imports, caches, allocator arenas) as memory per
+shopper; later runs show a shopper's own cost. With the catalog's first page baked into the frontend a first visit's
+load sends no products, so they are read from `--database-url` (default `$DATABASE_URL`).
 """
 
 from __future__ import annotations
@@ -29,13 +33,19 @@ def family(pid: int) -> list[int]:
     return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the worker), in seconds."""
-    ticks = 0
+def _ticks(stat: Path) -> int:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User + system CPU of a process and its children (the worker), in seconds: all threads, and main threads only
+    (a worker's main thread runs its event loop; the others are database and file-writing threads)."""
+    every = main = 0
     for each in family(pid):
-        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        every += _ticks(Path(f"/proc/{each}/stat"))
+        main += _ticks(Path(f"/proc/{each}/task/{each}/stat"))
+    return every / os.sysconf("SC_CLK_TCK"), main / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -52,6 +62,21 @@ def rss_kb(pid: int) -> int:
     return total
 
 
+def in_stock(database_url: str | None) -> list[dict]:
+    """The published products, read from the database. The catalog's load sends its products only when they differ
+    from the page baked into the frontend (the default view's first page), so a first visit gets none over the
+    websocket: a tab already has them from the HTML."""
+    if not database_url:
+        sys.exit("the catalog's load sent no products: give --database-url (or set DATABASE_URL) to pick them from")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, stock FROM product WHERE active ORDER BY id")).all()
+    engine.dispose()
+    return [{"id": row.id, "stock": row.stock} for row in rows]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://localhost:3000")
@@ -59,6 +84,9 @@ async def main() -> None:
     parser.add_argument("--adds", type=int, default=3)
     parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a shopper's adds")
     parser.add_argument("--server-pid", type=int)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
+                        help="the store's database, to pick products from when the catalog's load sends none "
+                             "(default: $DATABASE_URL)")
     args = parser.parse_args()
 
     before = rss_kb(args.server_pid) if args.server_pid else None
@@ -72,7 +100,8 @@ async def main() -> None:
 
     await asyncio.gather(*(arrive(s) for s in shoppers))
     connected = rss_kb(args.server_pid) if args.server_pid else None
-    products = [p for p in shoppers[0].state[CATALOG]["products_rx_state_"] if p["stock"] > 5]
+    products = [p for p in shoppers[0].state[CATALOG].get("products_rx_state_") or in_stock(args.database_url)
+                if p["stock"] > 5]
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -92,7 +121,8 @@ async def main() -> None:
     started = time.perf_counter()
     await asyncio.gather(*(shop(s, i) for i, s in enumerate(shoppers)))
     elapsed = time.perf_counter() - started
-    cpu_used = cpu_seconds(args.server_pid) - cpu_before if args.server_pid else None
+    cpu_used = [after - before for after, before in zip(cpu_seconds(args.server_pid), cpu_before)] \
+        if args.server_pid else None
     await asyncio.gather(*(s.close() for s in shoppers))
 
     print(f"\n{args.url}: {args.shoppers} connected shoppers, {len(latencies)} adds in {elapsed:.1f} s "
@@ -101,7 +131,8 @@ async def main() -> None:
         print(f"add to cart: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f}"
               f" ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms")
     if cpu_used is not None and latencies:
-        print(f"server CPU: {cpu_used * 1000 / len(latencies):.1f} ms per add (all of the server's processes)")
+        print(f"server CPU: {cpu_used[0] * 1000 / len(latencies):.1f} ms per add (all of the server's processes), "
+              f"of which {cpu_used[1] * 1000 / len(latencies):.1f} ms on the event loop")
     if before is not None:
         print(f"server memory: {before / 1024:.0f} MB before, {connected / 1024:.0f} MB with the shoppers connected: "
               f"{(connected - before) / args.shoppers:.0f} KB per connected shopper")

@@ -18,6 +18,7 @@ from pepestore.admin.product_page import ProductEditState, product_page as admin
 from pepestore.admin.products_page import ProductListState, products_page
 from pepestore.api import build_api, on_order_changed, run_sandbox_webhooks
 from pepestore.event_limit import install_event_limit
+from pepestore.one_update import install_one_update
 from pepestore.mail.sender import run_mail_sender
 from pepestore.pages.cart import cart_page
 from pepestore.pages.catalog import catalog_page
@@ -37,6 +38,7 @@ from pepestore.security_headers import SecurityHeaders
 from pepestore.static_cache import StaticCaching
 from pepestore.settings import get_settings
 from pepestore.shutdown import certain_exit
+from pepestore.state_manager import install_steady_disk_state_manager
 from pepestore.upload_gate import UploadGate
 
 
@@ -58,6 +60,8 @@ app = rx.App(
                      SecurityHeaders, partial(StaticCaching, static_dir=frontend_build_dir)],
 )
 install_event_limit(app)
+install_one_update(app)  # a delta and the toast that follows it in one websocket message
+install_steady_disk_state_manager(app)  # without Redis: tabs' states written in batches
 app.register_lifespan_task(certain_exit)  # after Reflex's event processor: left first at shutdown
 app.register_lifespan_task(run_reconciler)
 if get_settings().mail_mode != "off":
