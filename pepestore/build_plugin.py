@@ -1,10 +1,10 @@
 """A Reflex plugin that works on every production build so pages paint sooner:
 
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
-- fetches the pages' JavaScript at low priority (`fetchpriority="low"` on React Router's modulepreload links): a
-  prerendered page paints from its HTML and CSS alone, but some 250 KB (gzipped) of modules preloaded at the
-  browser's high priority share the connection with the stylesheet and delay that first paint. They still load
-  in parallel and hydrate the page as soon as they arrive.
+- starts the pages' JavaScript after their first paint (pepestore/deferred_start.py): a prerendered page paints
+  from its HTML and CSS alone, but its ~28 modulepreload links and their requests kept the main thread and the
+  connection busy before that paint. A page that rewrite does not recognise keeps its links, fetched at low
+  priority (`fetchpriority="low"`), as before.
 
 Reflex calls `post_build` after `npm run export` and before it gzips the output, for `reflex run --env prod`
 (the start script and the browser tests) and `reflex export` (deploy/topology.sh) alike. Hashed assets are cached
@@ -23,7 +23,7 @@ from typing import Any
 from reflex_base.config import get_config
 from reflex_base.plugins.base import Plugin
 
-from pepestore import css_purge
+from pepestore import css_purge, deferred_start
 from pepestore.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def lower_preload_priority(static_dir: Path) -> int:
 
 
 class FirstPaintBuild(Plugin):
-    """After each production build: Radix's CSS trimmed, the pages' modules preloaded at low priority."""
+    """After each production build: Radix's CSS trimmed, the pages' modules started after first paint."""
 
     def post_build(self, **context: Any) -> None:
         static_dir = Path(context["static_dir"])
@@ -156,10 +156,12 @@ class FirstPaintBuild(Plugin):
             trimmed = purge_build(static_dir, web_dir, sources)
         except Exception:  # noqa: BLE001 - the untrimmed build works, only slower; say so loudly
             logger.exception("pepestore: could not trim Radix's stylesheet; serving it whole")
-            return
+            trimmed = []
         for name, before, after in trimmed:
             print(f"pepestore: trimmed {name} from {before:,} to {after:,} bytes")
-        print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} pages")
+        # After the trim: the pages name the trimmed stylesheet's assets by their final hashed names by now.
+        print(f"pepestore: modules started after first paint on {deferred_start.defer_build(static_dir)} pages")
+        print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} other pages")
 
 
 # The purge's own modules list every Radix colour: scanning them would keep them all.
