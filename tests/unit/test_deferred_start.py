@@ -5,7 +5,7 @@ import re
 import shutil
 import subprocess
 
-from pepestore.deferred_start import MARK, MAX_WAIT_MS, defer_build, defer_page
+from pepestore.deferred_start import MARK, MAX_WAIT_MS, chunk_imports, defer_build, defer_page, evaluation_order
 from pepestore.settings import PROJECT_ROOT
 
 # A page as React Router 7 prerenders it (shortened): modulepreload links in the head, the module script in the body.
@@ -79,3 +79,25 @@ def test_the_module_script_is_valid_javascript(tmp_path):
     source.write_text(module_script(defer_page(PAGE)))
     result = subprocess.run([node, "--check", str(source)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_modules_are_evaluated_one_a_task_after_what_they_import_and_the_entry_last(tmp_path):
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "manifest-1.js").write_text("window.__reactRouterManifest={}")
+    (assets / "react-1.js").write_text("var react=1;export{react as r}")
+    (assets / "root-1.js").write_text('import{r}from"./react-1.js";import"./side-1.js";export default 1')
+    (assets / "side-1.js").write_text('import{r}from"./react-1.js";window.side=1')
+    (assets / "_index-1.js").write_text('import{r}from"./react-1.js";const l=()=>import("./lazy-1.js")')
+    (assets / "lazy-1.js").write_text("export default 2")
+    (assets / "entry.client-1.js").write_text('import{r}from"./react-1.js";hydrate()')
+    imports = chunk_imports(assets)
+    assert imports["/assets/root-1.js"] == ["/assets/react-1.js", "/assets/side-1.js"]
+    assert imports["/assets/_index-1.js"] == ["/assets/react-1.js"], "a dynamic import is not evaluated ahead"
+    script = module_script(defer_page(PAGE, imports))
+    ahead = json.loads(re.search(r"for \(const href of (\[.*?\])\)", script).group(1))
+    assert ahead == ["/assets/manifest-1.js", "/assets/react-1.js", "/assets/side-1.js", "/assets/root-1.js",
+                     "/assets/_index-1.js"]
+    assert "entry.client" not in json.dumps(ahead), "the entry hydrates: it runs last, as React Router wrote it"
+    assert "MessageChannel" in script
+    assert evaluation_order(["/a"], {"/a": ["/b"], "/b": ["/a"]}) == ["/b", "/a"], "a cycle ends"
