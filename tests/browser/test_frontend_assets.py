@@ -84,3 +84,19 @@ def test_the_pages_modules_start_after_first_paint_and_still_hydrate(page):
     first_add = page.locator(".product-card").first.get_by_role("button", name="Add to cart")
     first_add.click()
     expect(page.locator("#cart-count")).to_have_text("1")
+
+
+def test_the_first_paint_is_styled_by_the_inlined_css_alone(page):
+    """With the whole stylesheet never arriving (and no script), the catalog still paints styled: its own rules are
+    inline (pepestore/critical_css.py), the whole stylesheet loads without blocking."""
+    html = httpx.get(page.store_url + "/").text
+    head = html[:html.index("</head>")]
+    assert '<style data-critical="true">' in head
+    assert re.search(r'<link href="/assets/[^"]+\.css" rel="stylesheet" type="text/css" media="print"', head)
+    page.route(re.compile(r"/assets/.*\.(css|js)$"), lambda route: route.abort())
+    page.goto(page.store_url + "/")
+    first_add = page.locator(".product-card").first.get_by_role("button", name="Add to cart")
+    expect(first_add).to_have_css("background-color", "rgb(202, 50, 20)")  # the theme's accent, step 9
+    columns = page.locator("#product-grid").evaluate("grid => getComputedStyle(grid).gridTemplateColumns")
+    assert len(columns.split()) == 4, columns  # the grid's responsive columns at 1280 px
+    assert page.locator("link[media='print']").count() == 1, "never swapped: it did not load"
