@@ -44,7 +44,8 @@ _CHUNK_IMPORT = re.compile(r'(?:\bfrom|\bimport)\s*"\./([^"/]+\.js)"')
 _ENTRY = re.compile(r'^import\("([^"]+)"\);?\s*$', re.M)
 MARK = "/* pepestore: started after first paint */"
 
-# Resolves two frames after the page's largest photo (if any) loaded: by then that paint is on screen.
+# Resolves once the page's first high-priority photo (its largest paint) is on screen, or two frames after the
+# script ran on a page without one; at most MAX_WAIT_MS. Then preloads every module, evaluates them one a task.
 WAIT = MARK + """
 await new Promise(function (go) {
   var started = false;
@@ -55,8 +56,11 @@ await new Promise(function (go) {
   var photo = document.querySelector('img[fetchpriority="high"]');
   if (photo && window.PerformanceObserver) {
     try {
-      new PerformanceObserver(function (list) {
-        if (list.getEntries().some(function (entry) { return entry.element === photo; })) start();
+      new PerformanceObserver(function (list, observer) {
+        if (list.getEntries().some(function (entry) { return entry.element === photo; })) {
+          observer.disconnect();
+          start();
+        }
       }).observe({type: "largest-contentful-paint", buffered: true});
     } catch (error) {}
   }
