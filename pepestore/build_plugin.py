@@ -1,10 +1,12 @@
 """A Reflex plugin that works on every production build so pages paint sooner:
 
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
-- fetches the pages' JavaScript at low priority (`fetchpriority="low"` on React Router's modulepreload links): a
-  prerendered page paints from its HTML and CSS alone, but some 250 KB (gzipped) of modules preloaded at the
-  browser's high priority share the connection with the stylesheet and delay that first paint. They still load
-  in parallel and hydrate the page as soon as they arrive.
+- inlines in each page the CSS its first paint needs and loads the whole stylesheet without blocking that paint
+  (pepestore/critical_css.py);
+- starts the pages' JavaScript after their first paint (pepestore/deferred_start.py): a prerendered page paints
+  from its HTML and CSS alone, but its ~28 modulepreload links and their requests kept the main thread and the
+  connection busy before that paint. A page that rewrite does not recognise keeps its links, fetched at low
+  priority (`fetchpriority="low"`), as before.
 
 Reflex calls `post_build` after `npm run export` and before it gzips the output, for `reflex run --env prod`
 (the start script and the browser tests) and `reflex export` (deploy/topology.sh) alike. Hashed assets are cached
@@ -23,7 +25,7 @@ from typing import Any
 from reflex_base.config import get_config
 from reflex_base.plugins.base import Plugin
 
-from pepestore import css_purge
+from pepestore import critical_css, css_purge, deferred_start, routes
 from pepestore.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -145,7 +147,7 @@ def lower_preload_priority(static_dir: Path) -> int:
 
 
 class FirstPaintBuild(Plugin):
-    """After each production build: Radix's CSS trimmed, the pages' modules preloaded at low priority."""
+    """After each production build: Radix's CSS trimmed, the pages' modules started after first paint."""
 
     def post_build(self, **context: Any) -> None:
         static_dir = Path(context["static_dir"])
@@ -156,10 +158,33 @@ class FirstPaintBuild(Plugin):
             trimmed = purge_build(static_dir, web_dir, sources)
         except Exception:  # noqa: BLE001 - the untrimmed build works, only slower; say so loudly
             logger.exception("pepestore: could not trim Radix's stylesheet; serving it whole")
-            return
+            trimmed = []
         for name, before, after in trimmed:
             print(f"pepestore: trimmed {name} from {before:,} to {after:,} bytes")
-        print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} pages")
+        # After the trim: the pages name the trimmed stylesheet and the assets by their final hashed names by now.
+        try:
+            print(f"pepestore: modules started after first paint on {deferred_start.defer_build(static_dir)} pages")
+        except Exception:  # noqa: BLE001 - pages left as built hydrate as before (their preloads lowered below)
+            logger.exception("pepestore: could not defer the pages' modules; they start before first paint")
+        try:
+            from pepestore.state.product_view import EARLY_MARK  # the app is loaded by now; rxconfig is not
+
+            inlined = critical_css.inline_build(static_dir, early_copies(static_dir), EARLY_MARK.split("{")[0])
+        except Exception:  # noqa: BLE001 - the pages still link the whole stylesheet, render-blocking as before
+            logger.exception("pepestore: could not inline the pages' critical CSS; the stylesheet blocks first paint")
+            inlined = []
+        if inlined:
+            print(f"pepestore: critical CSS inlined in {len(inlined)} pages "
+                  f"({min(size for _, size in inlined):,} to {max(size for _, size in inlined):,} bytes)")
+        print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} other pages")
+
+
+def early_copies(static_dir: Path) -> dict[str, list[Path]]:
+    """The shell page of client-side routes holds, for a product page, the early copy pepestore/early_product.py
+    takes from these prerendered pages: its critical CSS must style them too."""
+    pages = [static_dir / f"{route.strip('/')}{suffix}" for route in routes.EARLY_PRODUCT.values()
+             for suffix in (".html", "/index.html")]
+    return {"__spa-fallback.html": [page for page in pages if page.is_file()]}
 
 
 # The purge's own modules list every Radix colour: scanning them would keep them all.

@@ -9,15 +9,17 @@ import pytest
 from playwright.sync_api import expect
 
 from pepestore.static_cache import IMMUTABLE
-from tests.browser.shop import open_catalog
+from tests.browser.shop import open_catalog, wait_for_live_catalog
 
 WHOLE_RADIX_CSS = 690_000  # bytes of Radix Themes 3's stylesheet with every colour, breakpoint and the dark theme
 
 
 def linked_assets(store_url: str) -> tuple[list[str], list[str]]:
+    """The stylesheets the catalog links and the modules it starts (named in its module script, which preloads
+    and imports them after first paint: pepestore/deferred_start.py)."""
     html = httpx.get(store_url + "/").text
     return (re.findall(r'href="(/assets/[^"]+\.css)"', html),
-            re.findall(r'href="(/assets/[^"]+\.js)"', html))
+            list(dict.fromkeys(re.findall(r'"(/assets/[^"]+\.js)"', html))))
 
 
 def test_the_global_stylesheet_is_trimmed_and_every_linked_asset_exists(store_url):
@@ -64,3 +66,37 @@ def test_the_product_page_describes_its_product(page):
     expect(description).to_have_count(1)
     expect(description).to_have_attribute("content", re.compile(r"\w{3,}"))
     assert "A product from Pepestore" not in description.get_attribute("content"), "the product's own words"
+
+
+def test_the_pages_modules_start_after_first_paint_and_still_hydrate(page):
+    """No module is named in the head; the browser fetches them only once the page has painted its first photo
+    (pepestore/deferred_start.py), and the page still hydrates and shows its live products."""
+    html = httpx.get(page.store_url + "/").text
+    assert "modulepreload" not in html[:html.index("</head>")]
+    page.goto(page.store_url + "/")
+    wait_for_live_catalog(page)
+    timings = page.evaluate("""() => {
+        const entry = performance.getEntriesByType("resource").find(e => e.name.includes("/entry.client"));
+        const paint = performance.getEntriesByType("paint").find(e => e.name === "first-contentful-paint");
+        return {entry: entry.startTime, paint: paint.startTime};
+    }""")
+    assert timings["entry"] >= timings["paint"], timings
+    first_add = page.locator(".product-card").first.get_by_role("button", name="Add to cart")
+    first_add.click()
+    expect(page.locator("#cart-count")).to_have_text("1")
+
+
+def test_the_first_paint_is_styled_by_the_inlined_css_alone(page):
+    """With the whole stylesheet never arriving (and no script), the catalog still paints styled: its own rules are
+    inline (pepestore/critical_css.py), the whole stylesheet loads without blocking."""
+    html = httpx.get(page.store_url + "/").text
+    head = html[:html.index("</head>")]
+    assert '<style data-critical="true">' in head
+    assert re.search(r'<link href="/assets/[^"]+\.css" rel="stylesheet" type="text/css" media="print"', head)
+    page.route(re.compile(r"/assets/.*\.(css|js)$"), lambda route: route.abort())
+    page.goto(page.store_url + "/")
+    first_add = page.locator(".product-card").first.locator("button")  # prerendered words: no script to translate
+    expect(first_add).to_have_css("background-color", "rgb(202, 50, 20)")  # the theme's accent, step 9
+    columns = page.locator("#product-grid").evaluate("grid => getComputedStyle(grid).gridTemplateColumns")
+    assert len(columns.split()) == 4, columns  # the grid's responsive columns at 1280 px
+    assert page.locator("link[media='print']").count() == 1, "never swapped: it did not load"
