@@ -6,8 +6,9 @@ common path is prepared SQL Core statements on the session's connection, with as
 allow, instead of loading, tracking and flushing ORM objects:
 
     cart row locked (this address's open orders counted in the same read) -> the cart's open orders locked
-    -> cart lines read with their products, locked in id order -> one guarded UPDATE per product
-    -> the order, then its lines, its ledger rows and its "placed" event, one statement each -> commit
+    -> cart lines read with their products, locked in id order -> the stock taken (stock.take: on PostgreSQL one
+    guarded UPDATE for all lines) -> the order, then its lines, its ledger rows and its "placed" event, one
+    statement each -> commit
 
 The rare path (the cart changed while an older order waited) cancels the older orders through orders.cancel_order,
 so their release of stock, ledger rows, events and extender hooks are exactly those of every other cancellation.
@@ -88,11 +89,6 @@ _LINES = (
     .order_by(col(Product.id))
     .with_for_update(of=Product, key_share=True)
 )
-# Guarded: stock never goes below 0, whatever was read before (SQLite takes no row locks).
-_TAKE = (update(Product).where(col(Product.id) == bindparam("pid"), col(Product.stock) >= bindparam("qty"))
-         .values(stock=col(Product.stock) - bindparam("qty")))
-_GIVE_BACK = (update(Product).where(col(Product.id) == bindparam("pid"))
-              .values(stock=col(Product.stock) + bindparam("qty")))
 _NEXT_REVISION = update(Cart).where(col(Cart.id) == bindparam("cid")).values(revision=col(Cart.revision) + 1)
 # ON CONFLICT DO NOTHING: another tab that placed this very cart revision a moment ago (SQLite has no row lock to
 # queue behind) shows as no row, and the transaction stays usable (no savepoint needed to survive the error).
@@ -127,23 +123,9 @@ def _forget(session: Session, model, ids) -> None:
                 session.expire(held)
 
 
-def _give_back(connection: Connection, taken: list[tuple[int, int]]) -> None:
-    """Undo this transaction's own takes: a refused order leaves the stock as it found it."""
-    for product_id, quantity in taken:
-        connection.execute(_GIVE_BACK, {"pid": product_id, "qty": quantity})
-
-
 def _take_stock(connection: Connection, wanted: list[tuple[int, int, str]]) -> str | None:
-    """Take (product_id, quantity, name) lines in id order, all or nothing; the name of the first that ran short.
-
-    Without a savepoint (two round trips more per order): a line that runs short gives back the lines before it."""
-    taken: list[tuple[int, int]] = []
-    for product_id, quantity, name in sorted(wanted):
-        if connection.execute(_TAKE, {"pid": product_id, "qty": quantity}).rowcount != 1:
-            _give_back(connection, taken)
-            return name
-        taken.append((product_id, quantity))
-    return None
+    """stock.take of the order's lines, whose product rows _LINES (or lock_products) has locked in id order."""
+    return stock.take(connection, wanted, locked=True)
 
 
 def place(session: Session, cart_token: object, raw_email: object, client_token: str | None, now: datetime, *,
@@ -209,7 +191,7 @@ def place(session: Session, cart_token: object, raw_email: object, client_token:
         try:
             admit()  # last: a refusal for stock or input must not spend the shopper's allowance
         except Exception:
-            _give_back(connection, taken)
+            stock.give_back(connection, taken)
             raise
     if revision_used:
         connection.execute(_NEXT_REVISION, {"cid": cart_id})
@@ -225,7 +207,7 @@ def place(session: Session, cart_token: object, raw_email: object, client_token:
     }).scalar()
     if order_id is None:
         # Another tab placed this very cart a moment ago.
-        _give_back(connection, taken)
+        stock.give_back(connection, taken)
         raise StoreError(text("checkout.other_tab"))
     connection.execute(_NEW_LINES, [
         {"order_id": order_id, "product_id": row.product_id, "name": row.name, "image": row.image,
