@@ -102,9 +102,9 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
 
 
 def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int) -> str | None:
-    """stock.take for a late payment taking its order's stock again (products locked there, in id order), with
-    the ledger rows; the name of the first line that ran short, or None. Placing an order takes its stock in
-    pepestore/store/placing.py, through the same stock.take."""
+    """A late payment taking its order's stock again, all or nothing, with the ledger rows; the name of the first
+    line that ran short, or None. stock.take locks the products in id order first; placing an order
+    (pepestore/store/placing.py) takes its stock through the same function."""
     session.flush()  # what an ORM statement would have flushed first
     short = stock.take(session.connection(), wanted)
     for held in list(session.identity_map.values()):

@@ -6,9 +6,12 @@ common path is prepared SQL Core statements on the session's connection, with as
 allow, instead of loading, tracking and flushing ORM objects:
 
     cart row locked (this address's open orders counted in the same read) -> the cart's open orders locked
-    -> cart lines read with their products, locked in id order -> the stock taken (stock.take: on PostgreSQL one
-    guarded UPDATE for all lines) -> the order, then its lines, its ledger rows and its "placed" event, one
-    statement each -> commit
+    -> cart lines read with their products, locked in id order -> the stock taken (stock.take) -> the order
+    -> its lines, its ledger rows and its "placed" event -> commit
+
+On PostgreSQL the stock is one guarded UPDATE for all lines, the lines, ledger rows and event one statement, and
+checkout's placement commits without waiting for the WAL flush (place's durable_by_attach): 6 statements, and 1 for
+attaching the session. On SQLite (one writer, no row locks) one statement per product and per table.
 
 The rare path (the cart changed while an older order waited) cancels the older orders through orders.cancel_order,
 so their release of stock, ledger rows, events and extender hooks are exactly those of every other cancellation.
