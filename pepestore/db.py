@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import select
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, InvalidatePoolError
 from sqlmodel import Session, create_engine
 
 from pepestore.settings import get_settings
@@ -25,14 +27,15 @@ from pepestore.settings import get_settings
 CONNECT_TIMEOUT_S = 5
 # How long a request waits for a free pooled connection before it gives up.
 POOL_TIMEOUT_S = 10
+# A pooled PostgreSQL connection that sat unused this long is pinged before it is handed out (see _postgres_alive).
+IDLE_PING_S = 10
 
 
 def make_engine(url: str, *, statement_timeout_s: int = 10, lock_timeout_s: int = 5) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, lock_timeout_s)
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
         pool_timeout=POOL_TIMEOUT_S,
@@ -47,6 +50,40 @@ def make_engine(url: str, *, statement_timeout_s: int = 10, lock_timeout_s: int 
             "keepalives_count": 3,
         },
     )
+    _check_postgres_connections(engine)
+    return engine
+
+
+def _check_postgres_connections(engine: Engine) -> None:
+    """Hand out only live connections, without a round trip per transaction (what pool_pre_ping costs).
+
+    A server that restarts, or ends a session (pg_terminate_backend, idle timeouts), sends the client a FATAL
+    message and closes the socket; TCP keepalives (above) turn a server that vanished silently into a socket error
+    within seconds. Either way the idle socket of a pooled connection becomes readable, which a healthy idle
+    connection never is (this store uses no LISTEN/NOTIFY): one poll() with no timeout, no round trip. Such a
+    connection is dropped and, since every other one is then suspect too, the whole pool is recycled, as a failed
+    pre-ping would; the caller gets a fresh connection (or the connect error if the database is really down).
+    A connection that sat unused for IDLE_PING_S is still pinged, as before, for what a socket cannot show.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _postgres_alive(dbapi_connection, record, _proxy):
+        if dbapi_connection.closed:
+            raise InvalidatePoolError("the connection to PostgreSQL is closed")
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLPRI)
+        if poller.poll(0):
+            raise InvalidatePoolError("PostgreSQL closed the connection (or sent something while it was idle)")
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since >= IDLE_PING_S:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as exc:  # noqa: BLE001 - any failure of a bare ping means this connection is gone
+                raise InvalidatePoolError(f"the idle connection did not answer a ping: {exc!r}") from exc
 
 
 def _file_id(path: str) -> tuple[int, int] | None:

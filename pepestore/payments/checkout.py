@@ -59,8 +59,9 @@ def _place(cart_token: object, email: object, client_token: str | None, client_i
     browser = cart_token if isinstance(cart_token, str) else None
     with session_scope() as session:
         # Open orders are counted per shopper's address: an IPv6 shopper's whole /64 is one address.
+        # durable_by_attach: start_checkout hands out a way to pay only after _attach's (flushed) commit.
         order = placing.place(session, cart_token, email, client_token, utcnow(), client_ip=address_key(client_ip),
-                              admit=lambda: admit_new_order(browser, client_ip))
+                              admit=lambda: admit_new_order(browser, client_ip), durable_by_attach=True)
         return _Placed(order.id, order.public_token, order.total, order.email, as_utc(order.expires_at),
                        order.session_token, order.redirect_url, order.replaced)
 

@@ -101,26 +101,19 @@ def _lines(session: Session, order_id: int) -> list[OrderLine]:
     return list(session.exec(select(OrderLine).where(OrderLine.order_id == order_id).order_by(col(OrderLine.id))))
 
 
-def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int | None = None) -> str | None:
-    """Reserve (product_id, quantity, name) lines all or nothing; the name of the first that ran short, or None.
-
-    For a late payment taking its stock again; with order_id the ledger rows are written here. Placing an order
-    takes its stock in pepestore/store/placing.py."""
-    with session.begin_nested() as savepoint:
-        # Always lock product rows in id order, so two orders touching the same products cannot deadlock.
-        for product_id, quantity, name in sorted(wanted):
-            taken = session.exec(
-                update(Product)
-                .where(col(Product.id) == product_id, col(Product.stock) >= quantity)
-                .values(stock=Product.stock - quantity)
-            ).rowcount
-            if taken != 1:
-                savepoint.rollback()
-                return name
-    if order_id is not None:
+def _take_stock(session: Session, wanted: list[tuple[int, int, str]], order_id: int) -> str | None:
+    """A late payment taking its order's stock again, all or nothing, with the ledger rows; the name of the first
+    line that ran short, or None. stock.take locks the products in id order first; placing an order
+    (pepestore/store/placing.py) takes its stock through the same function."""
+    session.flush()  # what an ORM statement would have flushed first
+    short = stock.take(session.connection(), wanted)
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Product):  # written by a Core statement: ORM readers must see the new stock
+            session.expire(held)
+    if short is None:
         stock.log_order(session, order_id, [(product_id, -quantity) for product_id, quantity, _ in wanted],
                         StockReason.RESERVED)
-    return None
+    return short
 
 
 def lock_products(session: Session, product_ids) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from datetime import datetime
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, text as sql, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,66 @@ def log_order(session: Session, order_id: int, lines: Iterable[tuple[int, int]],
 
 
 _MOVEMENT = insert(StockMovement)
+
+# Guarded: stock never goes below 0, whatever was read before (SQLite takes no row locks). Built once: building and
+# compiling a statement costs more than the database takes to run it.
+_TAKE = (update(Product).where(col(Product.id) == bindparam("pid"), col(Product.stock) >= bindparam("qty"))
+         .values(stock=col(Product.stock) - bindparam("qty")))
+_GIVE_BACK = (update(Product).where(col(Product.id) == bindparam("pid"))
+              .values(stock=col(Product.stock) + bindparam("qty")))
+# PostgreSQL takes every line in one statement, each row guarded as above; the ids it returns are the lines taken.
+_TAKE_ALL = sql(
+    "UPDATE product SET stock = product.stock - line.qty"
+    " FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS integer[])) AS line(pid, qty)"
+    " WHERE product.id = line.pid AND product.stock >= line.qty RETURNING product.id")
+_GIVE_BACK_ALL = sql(
+    "UPDATE product SET stock = product.stock + line.qty"
+    " FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS integer[])) AS line(pid, qty)"
+    " WHERE product.id = line.pid")
+_LOCK = (select(Product.id).where(col(Product.id).in_(bindparam("pids", expanding=True)))
+         .order_by(col(Product.id)).with_for_update(key_share=True))
+
+
+def take(connection: Connection, wanted: Iterable[tuple[int, int, str]], *, locked: bool = False) -> str | None:
+    """Take (product_id, quantity, name) lines all or nothing; the name of the first (by id) that ran short.
+
+    A refusal leaves the stock as it found it (the lines taken are given back), so the transaction stays usable
+    without a savepoint. `locked`: the caller already holds these product rows' locks (taken in id order, the lock
+    order in orders.py); otherwise they are locked here first, in id order, so two takes never deadlock. On
+    PostgreSQL the lines go in one guarded UPDATE (the rows are locked, so its own row order does not matter); on
+    SQLite (one writer at a time) one guarded UPDATE per product. No ledger rows: the caller writes them.
+    """
+    lines: dict[int, list] = {}
+    for product_id, quantity, name in sorted(wanted):
+        lines.setdefault(product_id, [0, name])[0] += quantity  # one product twice is one guarded take of the sum
+    if not lines:
+        return None
+    if connection.dialect.name != "postgresql":
+        taken: list[tuple[int, int]] = []
+        for product_id, (quantity, name) in lines.items():
+            if connection.execute(_TAKE, {"pid": product_id, "qty": quantity}).rowcount != 1:
+                give_back(connection, taken)
+                return name
+            taken.append((product_id, quantity))
+        return None
+    if not locked:
+        connection.execute(_LOCK, {"pids": list(lines)})
+    got = set(connection.execute(_TAKE_ALL, {"pids": list(lines), "qtys": [q for q, _ in lines.values()]}).scalars())
+    if len(got) == len(lines):
+        return None
+    give_back(connection, [(product_id, lines[product_id][0]) for product_id in got])
+    return next(name for product_id, (_, name) in lines.items() if product_id not in got)
+
+
+def give_back(connection: Connection, taken: list[tuple[int, int]]) -> None:
+    """Put (product_id, quantity) back: undoes this transaction's own takes (stock as it was found)."""
+    if not taken:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(_GIVE_BACK_ALL, {"pids": [p for p, _ in taken], "qtys": [q for _, q in taken]})
+        return
+    for product_id, quantity in taken:
+        connection.execute(_GIVE_BACK, {"pid": product_id, "qty": quantity})
 
 
 def log_order_now(connection: Connection, order_id: int, lines: Iterable[tuple[int, int]], reason: str,
