@@ -109,7 +109,9 @@ async def start_checkout(cart_token: object, email: object, client_token: str | 
                 metadata={"order_id": str(placed.id)},
                 expires_at=placed.expires_at,
                 # One session per order, however often this runs: Fintoc replays the first answer for this key.
-                idempotency_key=f"order-{placed.id}-checkout-session",
+                # The public token too: an id alone can come back (a database reset or restored, a sequence value
+                # lost in a crash) and would be handed another order's session.
+                idempotency_key=f"order-{placed.id}-{placed.public_token}-checkout-session",
             )
         except FintocError as exc:
             answer = f"{exc.__class__.__name__} {exc.status or ''}".strip()

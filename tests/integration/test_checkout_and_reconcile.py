@@ -132,6 +132,17 @@ async def test_a_session_for_another_amount_releases_the_stock_and_is_closed_at_
     assert order.fintoc_close_pending_since is None
 
 
+async def test_the_session_key_names_the_order_by_id_and_public_token(engine, monkeypatch):
+    # An order id alone can come back (a database reset or restored); Fintoc would replay another order's session.
+    fake = StrictFakeFintoc()
+    client = FintocClient(fake.secret_key, transport=fake.transport)
+    monkeypatch.setattr("pepestore.payments.checkout.fintoc_client", lambda: client)
+    start = await start_checkout(new_cart(("wool-beanie", 1)), "ana@example.cl", None)
+    order = the_order(engine, start.order_token)
+    [create] = [r for r in fake.requests if r.url.path == "/v1/checkout_sessions"]
+    assert create.headers["idempotency-key"] == f"order-{order.id}-{order.public_token}-checkout-session"
+
+
 async def test_bad_checkout_input_is_refused_before_anything_is_written(store, engine):
     with pytest.raises(StoreError, match="correo válido"):
         await start_checkout(new_cart(("wool-beanie", 1)), "not-an-email", None)
