@@ -16,8 +16,10 @@ from pepestore.state.language import t
 # the skeleton. With a token (a cart that may hold items) it does nothing: the skeleton waits for the live cart,
 # so a shopper with items never sees "empty", not even for a moment. The token is CartState.token's localStorage
 # key; a storage that cannot be read counts as "may have a cart". The message is in both languages; the reader's
-# choice is read from the language cookie here, as the <head> script does, not from <html lang>: once in CI an
-# English reader's page said lang="es-CL" for a moment after hydration (React rendering <html> with the built value).
+# choice is read from the language cookie here, as the <head> script does, not from <html lang>. (In CI an English
+# reader's page once said lang="es-CL" here: the <head> script then went through react-helmet and ran only after
+# hydration, so <html lang> was still the prerendered es-CL. It is a plain <script> in the prerendered head now, see
+# pepestore/pepestore.py; React never rewrites <html lang>, there was no hydration mismatch.)
 # A plain <script> in the body, as the catalog's (pepestore/pages/catalog.py): rx.script would run after hydration.
 KNOWN_EMPTY_SCRIPT = """(function () {
   var token;
