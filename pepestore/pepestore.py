@@ -50,8 +50,11 @@ def frontend_build_dir() -> Path:
 app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
-                     # An English reader's choice (a cookie) sets <html lang="en"> before the page paints.
-                     rx.script(LANG_SCRIPT)],
+                     # An English reader's choice (a cookie) sets <html lang="en"> before the page paints. A plain
+                     # <script> in the prerendered <head>, its text as inner HTML (React escapes a script's text
+                     # children): rx.script went through react-helmet, which adds it only after hydration, so until
+                     # then every prerendered page said lang="es-CL" to an English reader.
+                     rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": LANG_SCRIPT}})],
     html_lang=DEFAULT_LANGUAGE,  # es-CL: what the prerendered pages say
     # The store's routes, the upload gate, then the security headers around everything, the mounted frontend's
     # pages included, and the frontend's cache lifetimes.

@@ -46,7 +46,7 @@ def _button(*children: rx.Component, label: rx.Var, sold_out: bool) -> rx.Compon
 def _add_form(product: ProductView) -> rx.Component:
     """An uncontrolled form, so every card carries its own quantity without per-card state."""
     cart_icon = rx.icon("shopping-cart", size=16)
-    return rx.form(
+    return rx.el.form(
         rx.el.div(
             rx.el.input(type="hidden", name="product_id", value=product.id.to_string()),
             rx.el.div(

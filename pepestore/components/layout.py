@@ -1,98 +1,87 @@
 import reflex as rx
 
 from pepestore import routes
+from pepestore.components import plain
 from pepestore.settings import get_settings
 from pepestore.state.cart import CartState
 from pepestore.state.language import language_switch, t
 
-CONTENT_WIDTH = "1200px"
+
+
+# The sandbox banner's Radix colour scale (assets/styles.css .sandbox-banner); named here, quoted, so the stylesheet
+# trim (pepestore/css_purge.py) keeps the scale.
+BANNER_COLOR = "amber"
 
 
 def _cart_button() -> rx.Component:
-    return rx.link(
-        rx.button(
-            rx.icon("shopping-bag", size=18),
-            rx.text(t("layout.cart"), display=["none", "inline"]),
-            rx.cond(
-                CartState.item_count > 0,
-                rx.badge(CartState.item_count, variant="solid", radius="full", id="cart-count"),
-            ),
-            variant="soft",
-            size="2",
-            aria_label=t("layout.open_cart"),
+    # One link that looks like Radix's soft button (before: a button inside a link, two focusable elements).
+    return plain.button_link(
+        rx.icon("shopping-bag", size=18),
+        plain.text(t("layout.cart"), tag="span", class_name="header-cart-label"),
+        rx.cond(
+            CartState.item_count > 0,
+            plain.badge(CartState.item_count, variant="solid", radius="full", id="cart-count"),
         ),
         href=routes.CART,
+        variant="soft",
+        aria_label=t("layout.open_cart"),
     )
 
 
 def header() -> rx.Component:
-    return rx.box(
-        rx.hstack(
-            rx.link(
-                rx.hstack(
-                    rx.box(rx.icon("store", size=20, color="white"), bg=rx.color("accent", 9),
-                           padding="6px", border_radius="10px", display="flex"),
-                    rx.heading("Pepestore", size="5", weight="bold", color=rx.color("gray", 12)),
+    return rx.el.div(
+        plain.row(
+            plain.link(
+                plain.row(
+                    rx.el.div(rx.icon("store", size=20), class_name="rt-Box header-logo"),
+                    plain.heading("Pepestore", size="5", weight="bold", class_name="c-gray-12"),
                     align="center",
-                    spacing="2",
+                    gap="2",
                 ),
                 href=routes.CATALOG,
-                underline="none",
+                class_name="rt-underline-none",
             ),
-            rx.spacer(),
-            rx.link(t("layout.shop"), href=routes.CATALOG, color=rx.color("gray", 11), weight="medium",
-                    display=["none", "block"]),
+            plain.spacer(),
+            plain.link(t("layout.shop"), href=routes.CATALOG, class_name="rt-r-weight-medium rt-underline-auto "
+                                                                          "c-gray-11 header-shop"),
             language_switch(),
             _cart_button(),
             align="center",
-            spacing="4",
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding_x=["16px", "24px"],
-            height="64px",
+            gap="4",
+            class_name="page-width header-row",
         ),
-        position="sticky",
-        top="0",
-        z_index="10",
-        bg="rgba(255,255,255,0.92)",
-        style={"backdrop_filter": "blur(8px)"},
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        class_name="rt-Box site-header",
     )
 
 
 def footer() -> rx.Component:
-    return rx.box(
-        rx.hstack(
-            rx.text(t("layout.footer_place"), size="2", color=rx.color("gray", 10)),
-            rx.spacer(),
-            rx.text(t("layout.footer_prices"), size="2", color=rx.color("gray", 10)),
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding="24px",
-            flex_direction=rx.breakpoints(initial="column", sm="row"),
-            align=rx.breakpoints(initial="start", sm="center"),
+    return rx.el.div(
+        rx.el.div(
+            plain.text(t("layout.footer_place"), size="2", class_name="c-gray-10"),
+            plain.spacer(),
+            plain.text(t("layout.footer_prices"), size="2", class_name="c-gray-10"),
+            class_name="rt-Flex rt-r-gap-3 rx-Stack page-width footer-row",
         ),
-        border_top=f"1px solid {rx.color('gray', 4)}",
-        margin_top="48px",
+        class_name="rt-Box site-footer",
     )
 
 
 def sandbox_banner() -> rx.Component:
-    return rx.box(
-        rx.hstack(
+    return rx.el.div(
+        plain.row(
             rx.icon("flask-conical", size=14),
-            rx.text(t("layout.sandbox"), size="1", weight="medium"),
+            plain.text(t("layout.sandbox"), size="1", weight="medium"),
             # The emails this store would send, kept locally (pepestore/mail/viewer.py): a plain link, since the
             # viewer is a backend route, not a page the frontend's router knows: a full page load.
-            rx.link(t("layout.sandbox_mail"), href="/sandbox/mail/", reload_document=True, size="1", weight="bold",
-                    color=rx.color("amber", 12), underline="always", id="sandbox-mail-link"),
-            justify="center",
+            rx.el.a(t("layout.sandbox_mail"), href="/sandbox/mail/", id="sandbox-mail-link",
+                    class_name="rt-Text rt-reset rt-Link rt-r-size-1 rt-r-weight-bold rt-underline-always rx-link "
+                               "sandbox-mail-link",
+                    custom_attrs=plain.accent()),
             align="center",
-            spacing="2",
+            gap="2",
+            class_name="rt-r-jc-center",
         ),
-        bg=rx.color("amber", 3),
-        color=rx.color("amber", 12),  # step 11 on step 3 is 4.2:1, under WCAG AA's 4.5:1 for small text
-        padding_y="6px",
+        class_name="rt-Box sandbox-banner",  # amber 12 on amber 3: step 11 there is 4.2:1, under WCAG AA's 4.5:1
         id="sandbox-banner",
     )
 
@@ -101,35 +90,27 @@ def page(*children: rx.Component) -> rx.Component:
     """Every page: the sandbox banner when payments are simulated, the header, the content column, the footer."""
     # Decided when the frontend is built, from configuration: a store with Fintoc keys never shows it.
     banner = [sandbox_banner()] if get_settings().fintoc_sandbox else []
-    return rx.box(
+    return rx.el.div(
         *banner,
         header(),
         # The page's own content as the `main` landmark: screen readers jump to it past the header.
-        rx.el.main(
-            *children,
-            max_width=CONTENT_WIDTH,
-            margin_x="auto",
-            padding_x=["16px", "24px"],
-            padding_top=["16px", "32px"],
-            min_height="70vh",
-        ),
+        rx.el.main(*children, class_name="page-width page-main"),
         footer(),
-        bg=rx.color("gray", 1),
-        min_height="100vh",
+        class_name="rt-Box page-root",
     )
 
 
-def empty_state(icon: str, title: str | rx.Var, body: str | rx.Var, *actions: rx.Component, **props) -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.box(rx.icon(icon, size=32, color=rx.color("accent", 9)), bg=rx.color("accent", 3),
-                   padding="16px", border_radius="50%"),
-            rx.heading(title, size="5"),
-            rx.text(body, color=rx.color("gray", 11), text_align="center", max_width="420px"),
+def empty_state(icon: str, title: str | rx.Var | rx.Component, body: str | rx.Var | rx.Component,
+                *actions: rx.Component, class_name: str = "", **props) -> rx.Component:
+    return rx.el.div(
+        plain.column(
+            rx.el.div(rx.icon(icon, size=32), class_name="rt-Box empty-icon"),
+            plain.heading(title, size="5"),
+            plain.text(body, class_name="c-gray-11 empty-body"),
             *actions,
             align="center",
-            spacing="3",
+            gap="3",
         ),
-        padding_y="64px",
+        class_name=plain.classes("rt-Flex empty-state", class_name),
         **props,
     )

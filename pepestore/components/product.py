@@ -1,5 +1,6 @@
 import reflex as rx
 
+from pepestore.components import plain
 from pepestore.state.cart import CartState
 from pepestore.state.language import t
 from pepestore.state.product_view import ProductView
@@ -10,47 +11,42 @@ def stock_badge(product: ProductView, label: str | None = None) -> rx.Component:
     if label is None:
         label = rx.cond(product.stock == 0, t("stock.out"),
                         rx.cond(product.stock_tone == "orange", t("stock.few", count=product.stock), t("stock.in")))
-    return rx.badge(label, color_scheme=product.stock_tone, variant="soft")
+    return plain.badge(label, color=product.stock_tone)
 
 
-def add_to_cart_form(product: ProductView, size: str = "2", **props) -> rx.Component:
-    """An uncontrolled form, so every card can carry its own quantity without per-card state."""
-    return rx.form(
-        rx.hstack(
+def add_to_cart_form(product: ProductView, size: str = "2") -> rx.Component:
+    """An uncontrolled form, so every card can carry its own quantity without per-card state. Plain elements with
+    Radix's classes (pepestore/components/plain.py); the catalog's cards have their own (catalog_card.py)."""
+    sold_out = product.stock == 0
+    return rx.el.form(
+        plain.row(
             rx.el.input(type="hidden", name="product_id", value=product.id.to_string()),
-            rx.input(
-                type="number",
-                name="quantity",
-                default_value="1",
-                # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
-                input_mode="numeric",
-                aria_label=t("product.quantity"),
-                width=rx.breakpoints(initial="52px", sm="64px"),
-                size=size,
-                disabled=product.stock == 0,
-            ),
-            rx.button(
-                rx.icon("shopping-cart", size=16),
-                rx.cond(
-                    product.stock == 0,
-                    rx.text(t("product.sold_out")),
-                    rx.fragment(
-                        # Phones get the short label so the button fits beside the quantity.
-                        rx.text(t("product.add"), display=rx.breakpoints(initial="inline", sm="none")),
-                        rx.text(t("product.add_to_cart"), display=rx.breakpoints(initial="none", sm="inline")),
-                    ),
+            rx.el.div(
+                rx.el.input(
+                    type="number",
+                    name="quantity",
+                    default_value="1",
+                    # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
+                    input_mode="numeric",
+                    aria_label=t("product.quantity"),
+                    disabled=sold_out,
+                    class_name="rt-reset rt-TextFieldInput",
+                    custom_attrs={"spellCheck": "false"},
                 ),
-                aria_label=rx.cond(product.stock == 0, t("product.sold_out"), t("product.add_to_cart")),
-                type="submit",
-                size=size,
-                flex="1",
-                disabled=product.stock == 0,
+                class_name=f"rt-TextFieldRoot rt-r-size-{size} rt-variant-surface card-quantity",
             ),
-            spacing="2",
-            width="100%",
+            rx.cond(
+                sold_out,
+                plain.button(rx.icon("shopping-cart", size=16), plain.text(t("product.sold_out")), aria_label=t("product.sold_out"),
+                             type="submit", size=size, disabled=True, class_name="card-grow"),
+                # Phones get the short label so the button fits beside the quantity.
+                plain.button(rx.icon("shopping-cart", size=16), plain.text(t("product.add"), class_name="card-label-short"),
+                             plain.text(t("product.add_to_cart"), class_name="card-label-long"),
+                             aria_label=t("product.add_to_cart"), type="submit", size=size, class_name="card-grow"),
+            ),
+            class_name="card-fill",
         ),
         on_submit=CartState.add_from_form,
         reset_on_submit=False,
-        width="100%",
-        **props,
+        class_name="card-fill",
     )

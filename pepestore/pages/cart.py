@@ -2,6 +2,7 @@ import reflex as rx
 
 from pepestore import routes
 from pepestore.components.fintoc_widget import fintoc_widget
+from pepestore.components import plain
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.state.cart import CART_TOKEN_KEY, CartRow, CartState
@@ -15,8 +16,10 @@ from pepestore.state.language import t
 # the skeleton. With a token (a cart that may hold items) it does nothing: the skeleton waits for the live cart,
 # so a shopper with items never sees "empty", not even for a moment. The token is CartState.token's localStorage
 # key; a storage that cannot be read counts as "may have a cart". The message is in both languages; the reader's
-# choice is read from the language cookie here, as the <head> script does, not from <html lang>: once in CI an
-# English reader's page said lang="es-CL" for a moment after hydration (React rendering <html> with the built value).
+# choice is read from the language cookie here, as the <head> script does, not from <html lang>. (In CI an English
+# reader's page once said lang="es-CL" here: the <head> script then went through react-helmet and ran only after
+# hydration, so <html lang> was still the prerendered es-CL. It is a plain <script> in the prerendered head now, see
+# pepestore/pepestore.py; React never rewrites <html lang>, there was no hydration mismatch.)
 # A plain <script> in the body, as the catalog's (pepestore/pages/catalog.py): rx.script would run after hydration.
 KNOWN_EMPTY_SCRIPT = """(function () {
   var token;
@@ -35,110 +38,119 @@ KNOWN_EMPTY_SCRIPT = """(function () {
 })();""" % (CART_TOKEN_KEY, LANGUAGE_COOKIE)
 
 
+def _icon_button(icon: str, extra_class: str, *, disabled: bool = False, **props) -> rx.Component:
+    """rx.icon_button (soft, size 2) as a plain button with Radix's classes."""
+    attrs = plain.accent()
+    if disabled:  # Radix marks a disabled button with data-disabled, which its styles look for
+        attrs["data-disabled"] = "true"
+        props["disabled"] = True
+    # 24 px, as rx.icon_button drew them: it sets a size-2 button's icon to 24 whatever the icon asks.
+    return rx.el.button(rx.icon(icon, size=24), custom_attrs=attrs,
+                        class_name=f"rt-reset rt-BaseButton rt-r-size-2 rt-variant-soft rt-IconButton qty-button "
+                                   f"{extra_class}", **props)
+
+
 def _stepper(row: CartRow) -> rx.Component:
-    return rx.hstack(
-        rx.icon_button(
-            rx.icon("minus", size=14),
-            on_click=CartState.set_quantity(row.product_id, row.quantity - 1),
-            disabled=row.quantity <= 1,
-            variant="soft",
-            size="2",
-            aria_label=t("cart.one_less"),
-            class_name="qty-minus",
+    return plain.row(
+        rx.cond(
+            row.quantity <= 1,
+            _icon_button("minus", "qty-minus", aria_label=t("cart.one_less"), disabled=True),
+            _icon_button("minus", "qty-minus", aria_label=t("cart.one_less"),
+                         on_click=CartState.set_quantity(row.product_id, row.quantity - 1)),
         ),
-        rx.text(row.quantity, weight="bold", min_width="28px", text_align="center", class_name="qty-value"),
-        rx.icon_button(
-            rx.icon("plus", size=14),
-            on_click=CartState.set_quantity(row.product_id, row.quantity + 1),
-            variant="soft",
-            size="2",
-            aria_label=t("cart.one_more"),
-            class_name="qty-plus",
-        ),
+        plain.text(row.quantity, weight="bold", class_name="qty-value"),
+        _icon_button("plus", "qty-plus", aria_label=t("cart.one_more"),
+                     on_click=CartState.set_quantity(row.product_id, row.quantity + 1)),
         align="center",
-        spacing="2",
+        gap="2",
     )
 
 
 def _line(row: CartRow) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.link(rx.image(src=row.image, alt=row.name, width=["72px", "96px"], height=["72px", "96px"],
-                             border_radius="10px", object_fit="cover"), href=row.href, flex_shrink="0"),
-            rx.vstack(
-                rx.hstack(
-                    rx.link(rx.text(row.name, weight="bold", size="3"), href=row.href, color=rx.color("gray", 12),
-                            class_name="line-name"),
-                    rx.spacer(),
-                    rx.text(row.line_total, weight="bold", size="3", class_name="line-total"),
-                    width="100%",
-                    align="start",
+    return rx.el.div(
+        plain.row(
+            plain.link(rx.el.img(src=row.image, alt=row.name, class_name="line-photo"), href=row.href,
+                       class_name="rt-underline-auto line-photo-link"),
+            plain.column(
+                plain.row(
+                    plain.link(plain.text(row.name, weight="bold", size="3"), href=row.href,
+                               class_name="rt-underline-auto c-gray-12 line-name"),
+                    plain.spacer(),
+                    plain.text(row.line_total, weight="bold", size="3", class_name="line-total"),
+                    gap="3",
+                    class_name="card-fill",
                 ),
-                rx.text(t("cart.each", price=row.unit_price), size="2", color=rx.color("gray", 10), class_name="unit-price"),
+                plain.text(t("cart.each", price=row.unit_price), size="2", class_name="c-gray-10 unit-price"),
                 rx.cond(row.problem != "",
-                        rx.text(rx.cond(row.problem == "cart.line_sold_out", t("cart.line_sold_out"),
-                                        t("cart.line_short", count=row.stock)),
-                                size="2", color=rx.color("orange", 11), class_name="line-problem")),
-                rx.hstack(
+                        plain.text(rx.cond(row.problem == "cart.line_sold_out", t("cart.line_sold_out"),
+                                           t("cart.line_short", count=row.stock)),
+                                   size="2", class_name="c-orange-11 line-problem")),
+                plain.row(
                     _stepper(row),
-                    rx.spacer(),
-                    rx.button(rx.icon("trash-2", size=14), t("cart.remove"), on_click=CartState.remove(row.product_id),
-                              variant="ghost", color_scheme="gray", size="2", class_name="line-remove"),
-                    width="100%",
+                    plain.spacer(),
+                    plain.button(rx.icon("trash-2", size=14), t("cart.remove"),
+                                 on_click=CartState.remove(row.product_id), variant="ghost", color="gray",
+                                 class_name="line-remove"),
                     align="center",
+                    gap="3",
+                    class_name="card-fill",
                 ),
-                width="100%",
-                spacing="1",
+                gap="1",
+                class_name="card-fill",
             ),
-            spacing="4",
-            width="100%",
+            gap="4",
+            class_name="card-fill",
         ),
-        class_name="cart-line",
-        data_product_id=row.product_id,
-        width="100%",
+        class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface cart-line card-fill",
+        custom_attrs={"data-product-id": row.product_id},
     )
 
 
+def _summary_row(label: rx.Component, value: rx.Component, align: str = "start") -> rx.Component:
+    return plain.row(label, plain.spacer(), value, align=align, gap="3", class_name="card-fill")
+
+
 def _summary() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(t("cart.summary"), size="4"),
-            rx.hstack(rx.text(t("cart.items")), rx.spacer(), rx.text(CartState.item_count), width="100%"),
-            rx.hstack(rx.text(t("cart.shipping")), rx.spacer(), rx.text(t("cart.shipping_later"), color=rx.color("gray", 10)),
-                      width="100%"),
-            rx.separator(),
-            rx.hstack(rx.text(t("cart.subtotal"), weight="bold"), rx.spacer(),
-                      rx.text(CartState.subtotal, weight="bold", size="5", id="cart-subtotal"), width="100%",
-                      align="center"),
+    return rx.el.div(
+        plain.column(
+            plain.heading(t("cart.summary"), size="4"),
+            _summary_row(plain.text(t("cart.items")), plain.text(CartState.item_count)),
+            _summary_row(plain.text(t("cart.shipping")), plain.text(t("cart.shipping_later"), class_name="c-gray-10")),
+            rx.el.span(class_name="rt-Separator rt-r-orientation-horizontal rt-r-size-4",
+                       custom_attrs={"data-accent-color": "gray"}),
+            _summary_row(plain.text(t("cart.subtotal"), weight="bold"),
+                         plain.text(CartState.subtotal, weight="bold", size="5", id="cart-subtotal"), align="center"),
             _checkout_form(),
-            rx.text(t("cart.fine_print"), size="1", color=rx.color("gray", 10)),
-            spacing="3",
-            width="100%",
+            plain.text(t("cart.fine_print"), size="1", class_name="c-gray-10"),
+            gap="3",
+            class_name="card-fill",
         ),
-        width="100%",
-        position=["static", "static", "sticky"],
-        top="88px",
+        class_name="rt-reset rt-BaseCard rt-Card rt-r-size-1 rt-variant-surface cart-summary",
     )
 
 
 def _checkout_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text(t("cart.email_label"), as_="label", html_for="checkout-email", size="2", weight="medium"),
-            rx.input(id="checkout-email", name="email", type="email", placeholder="ana@example.cl", required=True,
-                     max_length=254, size="3", width="100%", auto_complete="email"),
+    return rx.el.form(
+        plain.column(
+            rx.el.label(t("cart.email_label"), html_for="checkout-email",
+                        class_name="rt-Text rt-r-size-2 rt-r-weight-medium"),
+            rx.el.div(
+                rx.el.input(id="checkout-email", name="email", type="email", placeholder="ana@example.cl",
+                            required=True, max_length=254, auto_complete="email", class_name="rt-reset rt-TextFieldInput",
+                            custom_attrs={"spellCheck": "false"}),
+                class_name="rt-TextFieldRoot rt-r-size-3 rt-variant-surface card-fill",
+            ),
             rx.button(
                 rx.icon("landmark", size=16),
                 t("cart.pay"),
                 type="submit",
                 size="3",
-                width="100%",
+                class_name="card-fill",
                 loading=CheckoutState.placing,
                 disabled=CartState.has_problems,
                 id="pay-button",
             ),
-            rx.cond(CartState.has_problems,
-                    rx.text(t("cart.fix_lines"), size="1", color=rx.color("orange", 11))),
+            rx.cond(CartState.has_problems, plain.text(t("cart.fix_lines"), size="1", class_name="c-orange-11")),
             rx.cond(
                 CheckoutState.widget_error != "",
                 rx.callout(
@@ -155,12 +167,12 @@ def _checkout_form() -> rx.Component:
                     id="widget-error",
                 ),
             ),
-            spacing="2",
-            width="100%",
+            gap="2",
+            class_name="card-fill",
         ),
         on_submit=CheckoutState.pay,
         reset_on_submit=False,
-        width="100%",
+        class_name="card-fill",
     )
 
 
@@ -175,7 +187,7 @@ def cart_page() -> rx.Component:
             on_exit=CheckoutState.widget_exited,
             on_load_error=CheckoutState.widget_load_failed,
         ),
-        rx.heading(t("cart.title"), size="7", padding_bottom="16px"),
+        plain.heading(t("cart.title"), size="7", class_name="cart-title"),
         rx.cond(
             CartState.load_failed,
             load_error(t("cart.load_error"), on_retry=[CartState.load]),
@@ -196,10 +208,10 @@ def _empty(*, early: bool = False) -> rx.Component:
         "shopping-bag",
         text("cart.empty_title"),
         text("cart.empty_body"),
-        rx.link(rx.button(text("cart.start_shopping")), href=routes.CATALOG),
+        plain.button_link(text("cart.start_shopping"), href=routes.CATALOG),
         id="empty-cart",
-        # The early one is hidden unless KNOWN_EMPTY_SCRIPT found no cart token.
-        **({"class_name": "cart-early", "style": {"display": "none"}} if early else {}),
+        # The early one is hidden (assets/styles.css) unless KNOWN_EMPTY_SCRIPT found no cart token.
+        class_name="cart-early" if early else "",
     )
 
 
@@ -208,19 +220,16 @@ def _cart() -> rx.Component:
         ~CartState.loaded,
         rx.fragment(
             rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": KNOWN_EMPTY_SCRIPT}}),
-            rx.vstack(rx.skeleton(height="120px", width="100%"), rx.skeleton(height="120px", width="100%"),
-                      width="100%", id="cart-skeleton"),
+            plain.column(plain.skeleton("cart-skeleton-line"), plain.skeleton("cart-skeleton-line"),
+                         class_name="card-fill", id="cart-skeleton"),
             _empty(early=True),
         ),
         rx.cond(
             CartState.rows.length() > 0,
-            rx.grid(
-                rx.vstack(rx.foreach(CartState.rows, _line), spacing="3", width="100%", id="cart-lines"),
+            rx.el.div(
+                plain.column(rx.foreach(CartState.rows, _line), gap="3", class_name="card-fill", id="cart-lines"),
                 _summary(),
-                columns=rx.breakpoints(initial="1", md="3fr 2fr"),
-                spacing="5",
-                width="100%",
-                align_items="start",
+                class_name="rt-Grid cart-grid",
             ),
             _empty(),
         ),

@@ -1,5 +1,7 @@
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
+from pepestore.components import plain
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.components.catalog_card import product_card
@@ -9,83 +11,96 @@ from pepestore.state.language import t, t_of
 
 
 def _search_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="q",
-                placeholder=t("catalog.search_placeholder"),
-                default_value=CatalogState.search,
-                # A new key remounts the uncontrolled input whenever the URL's search changes.
-                key=CatalogState.search,
-                aria_label=t("catalog.search_placeholder"),
-                width="100%",
-                size="3",
-                max_length=80,
+    return rx.el.form(
+        plain.row(
+            rx.el.div(
+                rx.el.input(
+                    name="q",
+                    placeholder=t("catalog.search_placeholder"),
+                    default_value=CatalogState.search,
+                    # A new key remounts the uncontrolled input whenever the URL's search changes.
+                    key=CatalogState.search,
+                    aria_label=t("catalog.search_placeholder"),
+                    max_length=80,
+                    class_name="rt-reset rt-TextFieldInput",
+                    custom_attrs={"spellCheck": "false"},
+                ),
+                rx.el.div(rx.icon("search", size=16), class_name="rt-TextFieldSlot"),
+                class_name="rt-TextFieldRoot rt-r-size-3 rt-variant-surface card-fill",
             ),
-            rx.button(t("catalog.search"), type="submit", size="3", variant="soft"),
-            width="100%",
-            spacing="2",
+            plain.button(t("catalog.search"), type="submit", size="3", variant="soft"),
+            class_name="card-fill",
         ),
         on_submit=CatalogState.apply_search,
         reset_on_submit=False,
-        flex="1",
-        min_width=["100%", "280px"],
+        class_name="search-form",
+    )
+
+
+def _sort_menu() -> rx.Component:
+    """A native select: the browser's own menu (keyboard, screen readers, phones' pickers) with no script of its
+    own to load or hydrate; styled as Radix's select trigger. Choosing navigates to the sort's URL, as before."""
+    return rx.el.div(
+        rx.el.select(
+            rx.foreach(
+                CatalogState.sort_options,
+                lambda option: rx.el.option(t_of("sort", option[0]), value=option[0]),
+            ),
+            value=CatalogState.sort,
+            on_change=CatalogState.choose_sort,
+            aria_label=t("catalog.sort_label"),
+            id="sort-select",
+            class_name="rt-reset rt-SelectTrigger rt-r-size-3 rt-variant-surface sort-select",
+        ),
+        rx.el.svg(
+            rx.el.path(d="M0.135232 3.15803C0.324102 2.95657 0.640521 2.94637 0.841971 3.13523L4.5 6.56464L8.158 "
+                         "3.13523C8.3595 2.94637 8.6759 2.95657 8.8648 3.15803C9.0536 3.35949 9.0434 3.67591 8.842 "
+                         "3.86477L4.84197 7.6148C4.64964 7.7951 4.35036 7.7951 4.15803 7.6148L0.158031 "
+                         "3.86477C-0.0434285 3.67591 -0.0536285 3.35949 0.135232 3.15803Z"),
+            width="9", height="9", view_box="0 0 9 9", class_name="rt-SelectIcon sort-icon",
+            custom_attrs={"aria-hidden": "true", "fill": "currentcolor"},
+        ),
+        class_name="sort-wrap",
     )
 
 
 def _category_chip(link: rx.Var) -> rx.Component:
-    return rx.link(
+    return plain.link(
         # The "all products" chip has no label of its own: it is said in the reader's language.
-        rx.badge(rx.cond(link.label == "", t("catalog.all"), link.label), variant=rx.cond(link.current, "solid", "surface"), radius="full", size="3"),
+        rx.el.span(
+            rx.cond(link.label == "", t("catalog.all"), link.label),
+            class_name=rx.cond(link.current, "rt-reset rt-Badge rt-r-size-3 rt-variant-solid",
+                               "rt-reset rt-Badge rt-r-size-3 rt-variant-surface"),
+            custom_attrs={"data-accent-color": "", "data-radius": "full"},
+        ),
         href=link.href,
-        class_name="category-chip",
+        class_name="rt-underline-none category-chip",
         aria_current=rx.cond(link.current, "page", "false"),
-        underline="none",
     )
 
 
 def _filters() -> rx.Component:
-    return rx.vstack(
-        rx.flex(
+    return plain.column(
+        rx.el.div(
             _search_box(),
-            rx.select.root(
-                rx.select.trigger(aria_label=t("catalog.sort_label"), min_width="190px"),
-                rx.select.content(
-                    rx.foreach(
-                        CatalogState.sort_options,
-                        lambda option: rx.select.item(t_of("sort", option[0]), value=option[0]),
-                    )
-                ),
-                value=CatalogState.sort,
-                on_change=CatalogState.choose_sort,
-                size="3",
-            ),
-            gap="3",
-            width="100%",
-            wrap="wrap",
+            _sort_menu(),
+            class_name="rt-Flex rt-r-fw-wrap card-fill filters-row",
         ),
-        rx.flex(
+        rx.el.div(
             rx.foreach(CatalogState.category_links, _category_chip),
-            style={"gap": "8px"},
-            wrap="wrap",
+            class_name="rt-Flex rt-r-fw-wrap chips",
             id="category-filter",
         ),
-        spacing="3",
-        width="100%",
+        gap="3",
+        class_name="card-fill",
     )
 
 
 def _hero() -> rx.Component:
-    return rx.box(
-        rx.heading(t("catalog.title"), size=rx.breakpoints(initial="6", sm="8"), weight="bold"),
-        rx.text(
-            t("catalog.intro"),
-            size="3",
-            color=rx.color("gray", 11),
-            margin_top="8px",
-        ),
-        padding_bottom="20px",
+    return rx.el.div(
+        plain.heading(t("catalog.title"), size="6", weight="bold", class_name="heading-sm-8"),
+        plain.text(t("catalog.intro"), size="3", class_name="c-gray-11 hero-intro"),
+        class_name="rt-Box hero",
     )
 
 
@@ -100,33 +115,29 @@ def _results() -> rx.Component:
 def _products() -> rx.Component:
     return rx.cond(
         CatalogState.loading,
-        rx.grid(
-            rx.foreach(rx.Var.range(8), lambda _: rx.skeleton(height="340px", border_radius="12px")),
-            columns=rx.breakpoints(initial="2", sm="3", lg="4"),
-            spacing=rx.breakpoints(initial="3", sm="4"),
-            width="100%",
+        rx.el.div(
+            *[plain.skeleton("catalog-skeleton") for _ in range(8)],
+            class_name="rt-Grid catalog-grid",
         ),
         rx.cond(
             CatalogState.products.length() > 0,
-            rx.vstack(
-                rx.text(_count_label(), size="2", color=rx.color("gray", 10), id="result-count"),
-                rx.grid(
+            plain.column(
+                plain.text(_count_label(), size="2", class_name="c-gray-10", id="result-count"),
+                rx.el.div(
                     rx.foreach(CatalogState.products, product_card),
-                    columns=rx.breakpoints(initial="2", sm="3", lg="4"),
-                    spacing=rx.breakpoints(initial="3", sm="4"),
-                    width="100%",
+                    class_name="rt-Grid catalog-grid",
                     id="product-grid",
-                    data_live=rx.cond(CatalogState.live, "true", "false"),
+                    custom_attrs={"data-live": rx.cond(CatalogState.live, "true", "false")},
                 ),
                 _pager(),
-                width="100%",
-                spacing="3",
+                gap="3",
+                class_name="card-fill",
             ),
             empty_state(
                 "search-x",
                 t("catalog.no_match_title"),
                 t("catalog.no_match_body"),
-                rx.button(t("catalog.show_all"), on_click=CatalogState.clear_filters, variant="soft"),
+                plain.button(t("catalog.show_all"), on_click=CatalogState.clear_filters, variant="soft"),
                 id="empty-results",
             ),
         ),
@@ -144,23 +155,26 @@ def _count_label() -> rx.Var:
 def _page_link(link: rx.Var) -> rx.Component:
     return rx.cond(
         link.href == "",
-        rx.text("…", size="2", color=rx.color("gray", 10), padding_x="4px"),
-        rx.link(
-            rx.button(link.label, variant=rx.cond(link.current, "solid", "soft"), size="2", tab_index=-1),
-            href=link.href,
+        plain.text("…", size="2", class_name="c-gray-10 pager-gap"),
+        ReactRouterLink.create(
+            link.label,
+            to=link.href,
+            class_name=rx.cond(link.current, plain.button_classes("2", "solid", "page-link"),
+                               plain.button_classes("2", "soft", "page-link")),
+            custom_attrs=plain.accent(),
             aria_label=t("catalog.page_label", page=link.label),
             aria_current=rx.cond(link.current, "page", "false"),
-            class_name="page-link",
         ),
     )
 
 
 def _step(label: rx.Var, icon: str, href: rx.Var, rel: str, id_: str) -> rx.Component:
-    content = [rx.icon(icon, size=16), rx.text(label)] if rel == "prev" else [rx.text(label), rx.icon(icon, size=16)]
+    content = ([rx.icon(icon, size=16), plain.text(label, tag="span")] if rel == "prev"
+               else [plain.text(label, tag="span"), rx.icon(icon, size=16)])
     return rx.cond(
         href != "",
-        rx.link(rx.button(*content, variant="soft", size="2", tab_index=-1), href=href, rel=rel, id=id_),
-        rx.button(*content, variant="soft", size="2", disabled=True, aria_hidden="true"),
+        plain.button_link(*content, href=href, variant="soft", rel=rel, id=id_),
+        plain.button(*content, variant="soft", disabled=True, aria_hidden="true"),
     )
 
 
@@ -169,19 +183,15 @@ def _pager() -> rx.Component:
     return rx.cond(
         CatalogState.pages > 1,
         rx.el.nav(
-            rx.flex(
+            rx.el.div(
                 _step(t("catalog.previous"), "chevron-left", CatalogState.prev_href, "prev", "page-prev"),
                 rx.foreach(CatalogState.page_links, _page_link),
                 _step(t("catalog.next"), "chevron-right", CatalogState.next_href, "next", "page-next"),
-                style={"gap": "8px"},
-                wrap="wrap",
-                justify="center",
-                align="center",
-                width="100%",
+                class_name="rt-Flex rt-r-ai-center rt-r-jc-center rt-r-fw-wrap pager-row",
             ),
             aria_label="Catalog pages",
             id="pager",
-            style={"width": "100%", "padding_top": "12px"},
+            class_name="pager",
         ),
     )
 
@@ -206,4 +216,4 @@ PENDING_VIEW_SCRIPT = """(function () {
 def catalog_page() -> rx.Component:
     return page(_hero(), _filters(),
                 rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": PENDING_VIEW_SCRIPT}}),
-                rx.box(_results(), width="100%", padding_top="20px"))
+                rx.el.div(_results(), class_name="rt-Box card-fill results"))

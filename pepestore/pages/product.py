@@ -1,6 +1,7 @@
 import reflex as rx
 
 from pepestore import routes
+from pepestore.components import plain
 from pepestore.components.layout import empty_state, page
 from pepestore.components.load_error import load_error
 from pepestore.components.product import add_to_cart_form, stock_badge
@@ -14,35 +15,33 @@ PHOTO_SIZE = "600"
 
 
 def _details(product: ProductView, *, early: bool = False) -> rx.Component:
-    form = rx.box(add_to_cart_form(product, size="3"), width="100%", max_width="360px", padding_top="8px")
+    form = rx.el.div(add_to_cart_form(product, size="3"), class_name="rt-Box product-form")
     if early:
         # The early copy is plain HTML until the live page replaces it: a form there would submit as a page load.
         # Kept in place (invisible, inert) so nothing moves when the live page, with its form, takes over.
-        form = rx.box(form, visibility="hidden", custom_attrs={"inert": ""})
-    return rx.grid(
+        form = rx.el.div(form, class_name="rt-Box early-form", custom_attrs={"inert": ""})
+    # Plain elements with Radix's classes (pepestore/components/plain.py): the same for the live page and its
+    # early copy.
+    return rx.el.div(
         # The page's largest paint: fetched first, never lazily, its square known before it loads.
-        rx.image(src=product.image, alt=product.name, loading="eager",
-                 custom_attrs={"fetchPriority": "high", "width": PHOTO_SIZE, "height": PHOTO_SIZE},
-                 style={"width": "100%", "height": "auto", "aspect_ratio": "1"},
-                 object_fit="cover", border_radius="16px", id="product-image"),
-        rx.vstack(
-            rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(t("product.all_products")), align="center", spacing="1"),
-                    href=routes.CATALOG, size="2", color=rx.color("gray", 11)),
-            rx.text(product.category, size="2", color=rx.color("gray", 10), weight="medium",
-                    style={"text_transform": "uppercase", "letter_spacing": "0.04em"}),
-            rx.heading(product.name, size=rx.breakpoints(initial="6", sm="8"), id="product-name"),
-            rx.text(product.price, size="7", weight="bold", id="product-price"),
+        rx.el.img(src=product.image, alt=product.name, loading="eager", id="product-image",
+                  class_name="product-photo",
+                  custom_attrs={"fetchPriority": "high", "width": PHOTO_SIZE, "height": PHOTO_SIZE}),
+        plain.column(
+            plain.link(plain.row(rx.icon("arrow-left", size=14), plain.text(t("product.all_products")),
+                                 align="center", gap="1"),
+                       href=routes.CATALOG, class_name="rt-r-size-2 rt-underline-auto c-gray-11"),
+            plain.text(product.category, size="2", weight="medium", class_name="c-gray-10 product-category"),
+            plain.heading(product.name, size="6", class_name="heading-sm-8", id="product-name"),
+            plain.text(product.price, size="7", weight="bold", id="product-price"),
             stock_badge(product, label=EARLY_STOCK_LABEL if early else None),
-            rx.text(product.description, size="3", color=rx.color("gray", 11), line_height="1.6"),
+            plain.text(product.description, size="3", class_name="c-gray-11 product-description"),
             form,
-            rx.hstack(rx.icon("truck", size=16), rx.text(t("product.shipping"), size="2"),
-                      color=rx.color("gray", 10), align="center"),
-            spacing="3",
-            align="start",
+            plain.row(rx.icon("truck", size=16), plain.text(t("product.shipping"), size="2"), align="center",
+                      gap="3", class_name="c-gray-10"),
+            gap="3",
         ),
-        columns=rx.breakpoints(initial="1", md="2"),
-        spacing="6",
-        width="100%",
+        class_name="rt-Grid product-layout",
     )
 
 
@@ -62,15 +61,15 @@ def _product() -> rx.Component:
         ProductState.loading | (ProductState.loaded_for != rx.State.slug),
         # While this skeleton shows, a page served with the product's early copy shows that copy instead
         # (pepestore/early_product.py): its script watches for this id to go.
-        rx.grid(rx.skeleton(aspect_ratio="1", border_radius="16px"), rx.skeleton(height="320px"),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="6", width="100%", id="product-loading"),
+        rx.el.div(plain.skeleton("product-photo-skeleton"), plain.skeleton("product-text-skeleton"),
+                  class_name="rt-Grid product-layout", id="product-loading"),
         rx.cond(
             ProductState.not_found,
             empty_state(
                 "package-x",
                 t("product.not_found_title"),
                 t("product.not_found_body"),
-                rx.link(rx.button(t("product.browse")), href=routes.CATALOG),
+                plain.button_link(t("product.browse"), href=routes.CATALOG),
                 id="product-not-found",
             ),
             _details(ProductState.product),

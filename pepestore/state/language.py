@@ -13,6 +13,7 @@ import contextvars
 
 import reflex as rx
 
+from pepestore.components import plain
 from pepestore.i18n import DEFAULT, LANGUAGES, normalise, say
 
 COOKIE = "pepestore_lang"
@@ -72,18 +73,19 @@ def t(key: str, **params) -> rx.Var:
 
 
 def language_switch() -> rx.Component:
-    """The visible switch: shows the other language's name; a click changes and remembers the choice."""
+    """The visible switch: shows the other language's name; a click changes and remembers the choice.
+
+    A plain button with Radix's ghost-button classes (pepestore/components/plain.py says why)."""
     fixed = _FIXED.get()
     if fixed is not None:
         english = fixed == "en"
-        return rx.button("Español" if english else "English", variant="ghost", size="2", color_scheme="gray",
-                         aria_label=t("language.switch_label"), lang="es" if english else "en")
-    return rx.button(
+        return plain.button("Español" if english else "English", variant="ghost", color="gray",
+                            aria_label=t("language.switch_label"), lang="es" if english else "en")
+    return plain.button(
         rx.cond(LanguageState.is_english, "Español", "English"),
         on_click=LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en")),
         variant="ghost",
-        size="2",
-        color_scheme="gray",
+        color="gray",
         id="language-switch",
         aria_label=t("language.switch_label"),
         lang=rx.cond(LanguageState.is_english, "es", "en"),

@@ -44,6 +44,18 @@ def test_the_prerendered_html_is_spanish(store_url):
     assert "Good things for everyday life" not in visible
 
 
+def test_an_english_readers_page_says_lang_en_from_its_html_alone(page):
+    """The language script is a plain <script> in the prerendered <head>. It used to go through react-helmet, which
+    adds it only after hydration: until then every prerendered page said lang="es-CL" to an English reader."""
+    html = httpx.get(page.store_url + "/cart", timeout=10).text
+    assert "pepestore_lang" in html[:html.index("</head>")]
+    # No module of the bundle runs (no hydration, no helmet): what the HTML and its inline scripts do is all there is.
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+    for path in ("/", "/cart"):
+        page.goto(page.store_url + path)
+        assert html_lang(page) == "en", path
+
+
 @pytest.mark.language("es-CL")
 def test_a_first_visit_buys_in_spanish_and_no_page_shows_a_key(page):
     open_catalog(page)
