@@ -71,7 +71,7 @@ async def expire_at_fintoc(order_id: int, session_id: str) -> bool:
     marked (orders.cancel_order) and the reconciler closes it later; a payment that lands first takes the
     late-payment path."""
     try:
-        await close_session(order_id, session_id, orders.Source.SHOPPER, idempotency_key=f"order-{order_id}-expire")
+        await close_session(order_id, session_id, orders.Source.SHOPPER, idempotency_key=f"order-{order_id}-{session_id}-expire")
         return True
     except FintocError as exc:
         log.info("session %s of closed order %s not expired yet: %s", session_id, order_id, exc)
@@ -106,7 +106,7 @@ async def start_checkout(cart_token: object, email: object, client_token: str | 
                 success_url=page,
                 cancel_url=f"{page}?cancelled=1",
                 customer_email=placed.email,
-                metadata={"order_id": str(placed.id)},
+                metadata={"order_id": str(placed.id), "order_token": placed.public_token},
                 expires_at=placed.expires_at,
                 # One session per order, however often this runs: Fintoc replays the first answer for this key.
                 # The public token too: an id alone can come back (a database reset or restored, a sequence value
@@ -175,8 +175,8 @@ async def abandon_order(order_id: int, reason: str = EXITED_WIDGET) -> tuple[str
     remote, closed = None, session_id is None
     if pending and session_id and outcome != UNREACHABLE:
         try:
-            remote = await fintoc_client().expire_checkout_session(session_id,
-                                                                   idempotency_key=f"order-{order_id}-expire")
+            remote = await fintoc_client().expire_checkout_session(
+                session_id, idempotency_key=f"order-{order_id}-{session_id}-expire")
             closed = remote.status not in settlement.OPEN_SESSION
         except FintocError as exc:
             log.info("session %s of order %s not expired yet: %s", session_id, order_id, exc)

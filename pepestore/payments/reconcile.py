@@ -76,8 +76,8 @@ async def settle_order(order_id: int, source: str, now: datetime | None = None, 
         try:
             remote = await client.get_checkout_session(order.fintoc_session_id)
             if not remote.paid and remote.status in settlement.OPEN_SESSION and overdue:
-                remote = await client.expire_checkout_session(order.fintoc_session_id,
-                                                              idempotency_key=f"order-{order_id}-expire")
+                remote = await client.expire_checkout_session(
+                    order.fintoc_session_id, idempotency_key=f"order-{order_id}-{order.fintoc_session_id}-expire")
         except FintocError as exc:
             log.warning("could not read session for order %s: %s", order_id, exc)
             run.fintoc_down = exc.retryable
@@ -114,7 +114,7 @@ async def close_session(order_id: int, session_id: str, source: str, now: dateti
     if not remote.paid and remote.status in settlement.OPEN_SESSION:
         # A fresh key per attempt: Fintoc replays the first answer for a key, and that may have been an error.
         remote = await client.expire_checkout_session(
-            session_id, idempotency_key=idempotency_key or f"order-{order_id}-expire-{int(moment.timestamp())}")
+            session_id, idempotency_key=idempotency_key or f"order-{order_id}-{session_id}-expire-{int(moment.timestamp())}")
     return await asyncio.to_thread(_settle, order_id, remote, source, moment)
 
 

@@ -49,7 +49,14 @@ def _order_id_from(data: dict) -> int | None:
 def _find_order(session: Session, event: WebhookEvent) -> Order | None:
     order_id = _order_id_from(event.data)
     if order_id is not None:
-        return session.get(Order, order_id)
+        order = session.get(Order, order_id)
+        # Sessions name the order's public token too: an order id can come back (a database restored, a placement
+        # lost in a crash), and another order's session must not settle this one. Older sessions carry no token.
+        metadata = event.data.get("metadata")
+        token = metadata.get("order_token") if isinstance(metadata, dict) else None
+        if order is not None and token is not None and token != order.public_token:
+            return None
+        return order
     intent_id = event.data.get("id") if event.type.startswith("payment_intent.") else event.data.get("resource_id")
     if isinstance(intent_id, str) and intent_id:
         return session.exec(select(Order).where(Order.payment_intent_id == intent_id)).first()

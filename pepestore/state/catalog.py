@@ -127,6 +127,9 @@ class CatalogState(rx.State):
     async def choose_sort(self, sort: str):
         if sort not in catalog.SORTS:
             return rx.toast.error(say(await language_of(self), "catalog.unknown_sort"))
+        # The menu shows the choice at once: it is a controlled select, and left to the page's load it would snap
+        # back to the old sort until the new page arrived.
+        self.sort = sort
         return self._go(CatalogQuery(search=self.search, category=self.category, sort=sort))
 
     @rx.event

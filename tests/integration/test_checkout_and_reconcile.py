@@ -74,6 +74,7 @@ async def test_checkout_opens_one_session_for_exactly_the_order_total(store, eng
     assert remote.success_url == f"{store.url}/order/{start.order_token}"
     assert remote.cancel_url == f"{store.url}/order/{start.order_token}?cancelled=1"
     assert '"order_id": "%d"' % order.id in remote.metadata_json
+    assert '"order_token": "%s"' % order.public_token in remote.metadata_json
     assert abs(as_utc(remote.expires_at) - as_utc(order.expires_at)) < timedelta(seconds=1)
     assert start.public_key == store.config.public_key and start.widget_url.endswith("/widget.js")
     assert start.redirect_url.startswith(f"{store.url}/sandbox/fintoc/pay/")

@@ -224,6 +224,19 @@ def test_unknown_types_and_unknown_orders_are_stored_with_no_effect(store, engin
     assert reload(engine, order.id).status == S.PENDING_PAYMENT
 
 
+def test_a_session_naming_the_order_id_with_another_orders_token_settles_nothing(store, engine):
+    # An order id can come back (a database restored, a placement lost in a crash): the token tells them apart.
+    order = place_order(("wool-beanie", 1))
+    stranger = session_object(order, intent_data=intent(order), session_id="cs_of_a_lost_order")
+    stranger["metadata"]["order_token"] = "token-of-an-order-that-is-gone"
+    assert store.post_event(event("checkout_session.finished", stranger)).json()["outcome"] == (
+        "no matching order: stored, no effect")
+    assert reload(engine, order.id).status == S.PENDING_PAYMENT
+    ours = session_object(order, intent_data=intent(order))
+    ours["metadata"]["order_token"] = order.public_token
+    assert store.post_event(event("checkout_session.finished", ours)).json()["outcome"] == "paid"
+
+
 def test_an_event_for_no_order_is_stored_with_its_outcome_and_repeats_are_duplicates(store, engine):
     payload = event("payment_intent.succeeded", {"id": "pi_ghost", "amount": 1, "currency": "CLP",
                                                  "metadata": {"order_id": "999999"}}, event_id="evt_ghost")
