@@ -76,7 +76,8 @@ def sandbox_banner() -> rx.Component:
             rx.el.a(t("layout.sandbox_mail"), href="/sandbox/mail/", id="sandbox-mail-link",
                     class_name="rt-Text rt-reset rt-Link rt-r-size-1 rt-r-weight-bold rt-underline-always rx-link "
                                "sandbox-mail-link",
-                    custom_attrs=plain.accent()),
+                    # Reflex makes an anchor with an href a router link: reloadDocument makes it a full page load.
+                    custom_attrs={**plain.accent(), "reloadDocument": True}),
             align="center",
             gap="2",
             class_name="rt-r-jc-center",
