@@ -18,7 +18,8 @@ At build time (pepestore/build_plugin.py) each page is rewritten so that:
 - then it adds the same modulepreload links (all modules fetched at once, in parallel, as before), evaluates
   the modules one at a time, each after the ones it imports, yielding to the browser between two (so a phone
   does not spend one long task evaluating ~600 KB of modules: Lighthouse counts each task over 50 ms against
-  the page), and imports the page's modules as React Router wrote them, so hydration runs exactly as before.
+  the page), waits for the whole stylesheet if it is still loading (at most MAX_STYLE_WAIT_MS), and imports the
+  page's modules as React Router wrote them, so hydration runs exactly as before.
 
 The script stays the same `<script type="module" async>` element React Router rendered (React does not compare an
 inline script's text when it hydrates), and the links it adds are the ones React would hoist into the head (React
@@ -33,6 +34,10 @@ import re
 from pathlib import Path
 
 MAX_WAIT_MS = 1000
+# Hydration waits this long at most for the whole stylesheet (pepestore/critical_css.py inlines only what the
+# prerendered HTML can match): what appears only once the page is live (cart lines, the checkout form, menus,
+# toasts) must not show unstyled on a link where the stylesheet, fetched at the lowest priority, comes late.
+MAX_STYLE_WAIT_MS = 3000
 
 _MODULEPRELOAD = re.compile(r'<link rel="modulepreload"[^>]*?href="([^"]+)"[^>]*/?>')
 _MODULE_SCRIPT = re.compile(r'(<script type="module" async="">)(.*?)(</script>)', re.S)
@@ -81,6 +86,13 @@ for (const href of %s) {
     channel.port2.postMessage(null);
   });
 }
+await new Promise(function (go) {
+  var sheet = document.querySelector('link[rel="stylesheet"][media="print"]');
+  if (!sheet) { go(); return; }
+  setTimeout(go, %d);
+  sheet.addEventListener("load", function () { go(); });
+  sheet.addEventListener("error", function () { go(); });
+});
 """
 
 
@@ -131,7 +143,7 @@ def defer_page(html: str, imports: dict[str, list[str]] | None = None) -> str | 
     roots = re.findall(r'await import\("([^"]+)"\)', body)
     roots += [dependency for entry in entries for dependency in (imports or {}).get(entry, ())]
     ahead = [url for url in evaluation_order(roots, imports or {}) if url not in entries]
-    body = WAIT % (MAX_WAIT_MS, json.dumps(list(dict.fromkeys(modules))), json.dumps(ahead)) + body
+    body = WAIT % (MAX_WAIT_MS, json.dumps(list(dict.fromkeys(modules))), json.dumps(ahead), MAX_STYLE_WAIT_MS) + body
     head = _MODULEPRELOAD.sub("", head)
     rest = rest[:script.start()] + script.group(1) + body + script.group(3) + rest[script.end():]
     return head + rest

@@ -86,6 +86,23 @@ def test_the_pages_modules_start_after_first_paint_and_still_hydrate(page):
     expect(page.locator("#cart-count")).to_have_text("1")
 
 
+def test_the_page_hydrates_only_once_the_whole_stylesheet_is_in(page):
+    """The inlined rules cover only the prerendered HTML: what shows once the page is live (cart lines, menus,
+    toasts) needs the whole stylesheet, so hydration waits for it when it comes late (here 1.5 s)."""
+    import time
+
+    def late(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route(re.compile(r"/assets/.*\.css$"), late)
+    page.goto(page.store_url + "/")
+    wait_for_live_catalog(page)
+    applied = page.evaluate("""() => [...document.querySelectorAll('link[rel="stylesheet"]')]
+        .filter(link => link.href.includes('/assets/')).map(link => link.media)""")
+    assert applied and all(media == "all" for media in applied), applied
+
+
 def test_the_first_paint_is_styled_by_the_inlined_css_alone(page):
     """With the whole stylesheet never arriving (and no script), the catalog still paints styled: its own rules are
     inline (pepestore/critical_css.py), the whole stylesheet loads without blocking."""
