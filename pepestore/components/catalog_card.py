@@ -3,13 +3,14 @@
 A page of 24 cards built from Radix and emotion components cost most of the catalog's hydration: each card was some
 twenty components, each working out its classes and emotion styles in the browser, twice (the first render and the
 live page's refresh). The same markup written out (the classes Radix would give each element, the few styles of
-their own in assets/styles.css) looks the same and hydrates as plain elements. The product page keeps the components
-(pepestore/components/product.py).
+their own in assets/styles.css) looks the same and hydrates as plain elements, as the product page now does too
+(pepestore/components/product.py, whose quantity field the cards share).
 """
 
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from pepestore.components.product import quantity_field
 from pepestore.state.cart import CartState
 from pepestore.state.language import t
 from pepestore.state.product_view import ProductView
@@ -49,20 +50,7 @@ def _add_form(product: ProductView) -> rx.Component:
     return rx.el.form(
         rx.el.div(
             rx.el.input(type="hidden", name="product_id", value=product.id.to_string()),
-            rx.el.div(
-                rx.el.input(
-                    type="number",
-                    name="quantity",
-                    default_value="1",
-                    # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
-                    input_mode="numeric",
-                    aria_label=t("product.quantity"),
-                    disabled=product.stock == 0,
-                    class_name="rt-reset rt-TextFieldInput",
-                    custom_attrs={"spellCheck": "false"},
-                ),
-                class_name="rt-TextFieldRoot rt-r-size-2 rt-variant-surface card-quantity",
-            ),
+            quantity_field(product),
             rx.cond(
                 product.stock == 0,
                 _button(cart_icon, rx.el.p(t("product.sold_out"), class_name="rt-Text"),

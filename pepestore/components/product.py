@@ -14,6 +14,24 @@ def stock_badge(product: ProductView, label: str | None = None) -> rx.Component:
     return plain.badge(label, color=product.stock_tone)
 
 
+def quantity_field(product: ProductView, size: str = "2") -> rx.Component:
+    """The add-to-cart forms' quantity (here and on the catalog's cards), as Radix's text field would render it."""
+    return rx.el.div(
+        rx.el.input(
+            type="number",
+            name="quantity",
+            default_value="1",
+            # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
+            input_mode="numeric",
+            aria_label=t("product.quantity"),
+            disabled=product.stock == 0,
+            class_name="rt-reset rt-TextFieldInput",
+            custom_attrs={"spellCheck": "false"},
+        ),
+        class_name=f"rt-TextFieldRoot rt-r-size-{size} rt-variant-surface card-quantity",
+    )
+
+
 def add_to_cart_form(product: ProductView, size: str = "2") -> rx.Component:
     """An uncontrolled form, so every card can carry its own quantity without per-card state. Plain elements with
     Radix's classes (pepestore/components/plain.py); the catalog's cards have their own (catalog_card.py)."""
@@ -21,20 +39,7 @@ def add_to_cart_form(product: ProductView, size: str = "2") -> rx.Component:
     return rx.el.form(
         plain.row(
             rx.el.input(type="hidden", name="product_id", value=product.id.to_string()),
-            rx.el.div(
-                rx.el.input(
-                    type="number",
-                    name="quantity",
-                    default_value="1",
-                    # No min/max: the server clamps to stock and says why, in words the browser's own tooltip lacks.
-                    input_mode="numeric",
-                    aria_label=t("product.quantity"),
-                    disabled=sold_out,
-                    class_name="rt-reset rt-TextFieldInput",
-                    custom_attrs={"spellCheck": "false"},
-                ),
-                class_name=f"rt-TextFieldRoot rt-r-size-{size} rt-variant-surface card-quantity",
-            ),
+            quantity_field(product, size),
             rx.cond(
                 sold_out,
                 plain.button(rx.icon("shopping-cart", size=16), plain.text(t("product.sold_out")), aria_label=t("product.sold_out"),
