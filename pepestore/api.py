@@ -6,6 +6,7 @@ Routes stay thin: read the request, call a service, answer JSON. Anything that m
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -38,12 +39,23 @@ def on_order_changed(listener: OrderListener) -> None:
     _order_listeners.append(listener)
 
 
+_pushing: set[asyncio.Task] = set()  # the loop keeps only weak references to tasks
+
+
 async def notify_order_changed(order_id: int) -> None:
     for listener in _order_listeners:
         try:
             await listener(order_id)
         except Exception:  # noqa: BLE001 - a page that cannot be told must not fail the webhook
             log.exception("could not push order %s to its page", order_id)
+
+
+def notify_order_changed_soon(order_id: int) -> None:
+    """Tell open pages after the answer: a push waits for the tab's state lock (held while that tab handles an
+    event), and Fintoc's delivery must not wait for a browser (the pages also re-read the order on their own)."""
+    task = asyncio.ensure_future(notify_order_changed(order_id))
+    _pushing.add(task)
+    task.add_done_callback(_pushing.discard)
 
 
 async def _read_capped(request: Request, limit: int) -> bytes | None:
@@ -68,7 +80,7 @@ async def payments_webhook(request: Request) -> JSONResponse:
         return JSONResponse({"error": "body larger than 64 KB"}, status_code=413)
     answer = await run_in_threadpool(handle_webhook, body, request.headers.get("fintoc-signature"), utcnow())
     if answer.order_id is not None:
-        await notify_order_changed(answer.order_id)
+        notify_order_changed_soon(answer.order_id)
     return JSONResponse(answer.body, status_code=answer.status)
 
 

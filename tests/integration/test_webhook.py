@@ -49,6 +49,33 @@ def test_a_finished_session_with_a_succeeded_intent_confirms_too(store, engine):
     assert response.json()["outcome"] == "already paid"
 
 
+def test_the_answer_does_not_wait_for_the_open_page_to_be_told(store, engine, monkeypatch):
+    # Telling a page waits for its tab's state lock; Fintoc's delivery must not wait for a browser.
+    import asyncio
+    import threading
+
+    from pepestore import api
+
+    released, told = threading.Event(), []
+
+    async def slow_page(order_id):
+        await asyncio.to_thread(released.wait, 30)
+        told.append(order_id)
+
+    monkeypatch.setattr(api, "_order_listeners", [slow_page])
+    order = place_order(("wool-beanie", 1))
+    try:
+        response = store.post_event(event("payment_intent.succeeded", intent(order)))
+        assert response.status_code == 200 and response.json()["outcome"] == "paid"
+        assert told == []  # answered while the page was still being told
+    finally:
+        released.set()
+    deadline = time.monotonic() + 10
+    while not told and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert told == [order.id]
+
+
 def test_a_repeated_event_is_acknowledged_without_a_second_effect(store, engine):
     order = place_order(("wool-beanie", 1))
     payload = event("payment_intent.succeeded", intent(order), event_id="evt_repeat")
