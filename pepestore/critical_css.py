@@ -121,22 +121,33 @@ def may_match(selector: str, tokens: Tokens) -> bool:
             and all(a.lower() in tokens.attributes for a in _SEL_ATTR.findall(plain)))
 
 
-def critical(css: str, tokens: Tokens) -> str:
+def _keep_rules(css: str, rule) -> str:
+    """The stylesheet with each style rule replaced by `rule(prelude, body)` (None drops it); grouping at-rules are
+    walked into (and dropped once empty, except an empty `@layer` statement, which orders the layers), other at-rules
+    (@font-face, @keyframes, @property …) kept as written."""
     out = []
     for prelude, body in _blocks(css):
         if body is None:
             out.append(prelude)
         elif prelude.startswith(("@media", "@supports", "@layer", "@container")):
-            inner = critical(body, tokens)
+            inner = _keep_rules(body, rule)
             if inner or prelude.startswith("@layer") and not body.strip():
                 out.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):  # @font-face, @keyframes, @property …: kept as written
+        elif prelude.startswith("@"):
             out.append(f"{prelude}{{{body}}}")
         else:
-            selectors = [s for s in _split_top(prelude, ",") if may_match(s.strip(), tokens)]
-            if selectors:
-                out.append(f"{','.join(selectors)}{{{body}}}")
+            kept = rule(prelude, body)
+            if kept:
+                out.append(kept)
     return "".join(out)
+
+
+def critical(css: str, tokens: Tokens) -> str:
+    def rule(prelude: str, body: str) -> str | None:
+        selectors = [s for s in _split_top(prelude, ",") if may_match(s.strip(), tokens)]
+        return f"{','.join(selectors)}{{{body}}}" if selectors else None
+
+    return _keep_rules(css, rule)
 
 
 def _declarations(css: str):
@@ -172,22 +183,12 @@ def used_variables(css: str, seed: set[str]) -> set[str]:
 
 
 def without_unused_variables(css: str, used: set[str]) -> str:
-    out = []
-    for prelude, body in _blocks(css):
-        if body is None:
-            out.append(prelude)
-        elif prelude.startswith(("@media", "@supports", "@layer", "@container")):
-            inner = without_unused_variables(body, used)
-            if inner or prelude.startswith("@layer") and not body.strip():
-                out.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):
-            out.append(f"{prelude}{{{body}}}")
-        else:
-            kept = [d for d in _split_top(body, ";") if d.strip()
-                    and not (d.strip().startswith("--") and d.split(":", 1)[0].strip() not in used)]
-            if kept:
-                out.append(f"{prelude}{{{';'.join(kept)}}}")
-    return "".join(out)
+    def rule(prelude: str, body: str) -> str | None:
+        kept = [d for d in _split_top(body, ";") if d.strip()
+                and not (d.strip().startswith("--") and d.split(":", 1)[0].strip() not in used)]
+        return f"{prelude}{{{';'.join(kept)}}}" if kept else None
+
+    return _keep_rules(css, rule)
 
 
 def critical_for(css: str, tokens: Tokens) -> str:
