@@ -1,10 +1,12 @@
-"""Render deploy/nginx.conf.template for the store's settings: the same security headers the app sends, and the
-Fintoc sandbox routed only when the store runs it.
+"""Render deploy/nginx.conf.template for the store's settings: the same security headers the app sends, the
+Fintoc sandbox routed only when the store runs it, and the per-address limits on /payments/.
 
     python -m pepestore.nginx_config TEMPLATE OUT RUN_DIR STATIC_DIR PORT UPSTREAM [UPSTREAM ...]
 
-Template placeholders: @RUN@ @STATIC@ @PORT@ @UPSTREAMS@, and on lines of their own @SECURITY_HEADERS@ and
-@HIDE_APP_HEADERS@; lines between `# @IF_SANDBOX@`, `# @ELSE@` and `# @END_IF@` choose the sandbox's location.
+Template placeholders: @RUN@ @STATIC@ @PORT@ @UPSTREAMS@, the per-address limits on Fintoc's webhooks
+@PAYMENTS_RATE@ @PAYMENTS_BURST@ @PAYMENTS_CONNECTIONS@ (the NGINX_PAYMENTS_* settings), and on lines of their own
+@SECURITY_HEADERS@ and @HIDE_APP_HEADERS@; lines between `# @IF_SANDBOX@`, `# @ELSE@` and `# @END_IF@` choose the
+sandbox's location.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def _choose_sandbox_block(lines: list[str], sandbox: bool) -> list[str]:
     return kept
 
 
+def _limit(name: str, value: object, most: int | None = None) -> str:
+    # load_settings() already refuses anything else; this guards a Settings built by hand.
+    if type(value) is not int or value <= 0 or (most is not None and value > most):
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return str(value)
+
+
 def render(template: str, *, run_dir: str, static_dir: str, port: int, upstreams: list[str],
            settings: Settings) -> str:
     if not upstreams:
@@ -68,7 +77,12 @@ def render(template: str, *, run_dir: str, static_dir: str, port: int, upstreams
         else:
             lines.append(line)
     text = "\n".join(lines) + "\n"
-    for key, value in {"@RUN@": run_dir, "@STATIC@": static_dir, "@PORT@": str(port)}.items():
+    values = {"@RUN@": run_dir, "@STATIC@": static_dir, "@PORT@": str(port),
+              "@PAYMENTS_RATE@": _limit("nginx_payments_rate", settings.nginx_payments_rate),
+              "@PAYMENTS_BURST@": _limit("nginx_payments_burst", settings.nginx_payments_burst),
+              "@PAYMENTS_CONNECTIONS@": _limit("nginx_payments_connections", settings.nginx_payments_connections,
+                                              most=65535)}
+    for key, value in values.items():
         text = text.replace(key, value)
     return text
 

@@ -126,6 +126,11 @@ class Settings:
     orders_window_seconds: int = 600
     pending_orders_per_ip: int = 3
     events_per_second: int = 20
+    # nginx's per-address limits on /payments/ (Fintoc's webhooks), written into deploy/nginx.conf.template by
+    # pepestore/nginx_config.py: requests per second, how many more wait their turn, connections open at once.
+    nginx_payments_rate: int = 10
+    nginx_payments_burst: int = 100
+    nginx_payments_connections: int = 20
     # Origins besides PUBLIC_URL's whose pages may open the event websocket (e.g. a second domain).
     extra_origins: tuple[str, ...] = ()
     # Shows /health's commit and versions to a caller presenting it; unset, nobody sees them.
@@ -257,6 +262,13 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _nginx_connections(raw: str) -> int:
+    value = _positive_int("NGINX_PAYMENTS_CONNECTIONS", raw)
+    if value > 65535:  # nginx refuses to start with a larger limit_conn
+        raise SettingsError(f"NGINX_PAYMENTS_CONNECTIONS must be at most 65535, got {value}")
+    return value
+
+
 def _whole(name: str, raw: str) -> int:
     return 0 if raw.strip() == "0" else _positive_int(name, raw)
 
@@ -312,6 +324,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pending_orders_per_ip=_positive_int("LIMIT_PENDING_ORDERS_PER_IP",
                                             env.get("LIMIT_PENDING_ORDERS_PER_IP", "3")),
         events_per_second=_positive_int("LIMIT_EVENTS_PER_SECOND", env.get("LIMIT_EVENTS_PER_SECOND", "20")),
+        nginx_payments_rate=_positive_int("NGINX_PAYMENTS_RATE", env.get("NGINX_PAYMENTS_RATE", "10")),
+        nginx_payments_burst=_positive_int("NGINX_PAYMENTS_BURST", env.get("NGINX_PAYMENTS_BURST", "100")),
+        nginx_payments_connections=_nginx_connections(env.get("NGINX_PAYMENTS_CONNECTIONS", "20")),
         health_token=env.get("HEALTH_TOKEN") or None,
         extra_origins=extra_origins,
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,

@@ -1,6 +1,7 @@
 """The nginx configuration deploy/topology.sh renders: sandbox routed only with FINTOC_SANDBOX=1, the app's own
 security headers on every location, abuse limits on /_event and /payments/, and nginx itself accepts it."""
 
+import dataclasses
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ import pytest
 
 from pepestore.nginx_config import render
 from pepestore.security_headers import security_headers
-from pepestore.settings import PROJECT_ROOT, load_settings
+from pepestore.settings import PROJECT_ROOT, SettingsError, load_settings
 from tests.conftest import service_unavailable
 
 TEMPLATE = (PROJECT_ROOT / "deploy" / "nginx.conf.template").read_text()
@@ -21,6 +22,9 @@ SANDBOX = {"FINTOC_SANDBOX": "1", "PUBLIC_URL": "http://localhost:8080"}
 LIVE = {"FINTOC_SECRET_KEY": "sk_live_x", "FINTOC_PUBLIC_KEY": "pk_live_x", "FINTOC_WEBHOOK_SECRET": "whsec_x",
         "MAIL_DISABLED": "1",
         "PUBLIC_URL": "https://shop.example.cl"}
+# What bench/topology.sh sets: its shoppers all post their webhooks from one address.
+LIFTED = {**SANDBOX, "NGINX_PAYMENTS_RATE": "100000", "NGINX_PAYMENTS_BURST": "100000",
+          "NGINX_PAYMENTS_CONNECTIONS": "60000"}
 
 
 def rendered(env: dict, tmp_path) -> str:
@@ -74,7 +78,53 @@ def test_event_and_payment_routes_are_rate_and_connection_limited(tmp_path):
     assert re.search(r"limit_req zone=pepestore_plain_req burst=\d+", health)
 
 
+def payment_limits(conf: str) -> tuple[str, str, str]:
+    """The rate of the webhooks' zone, and the burst and connection limit of /payments/."""
+    rate = re.search(r"limit_req_zone \$binary_remote_addr zone=pepestore_payments_req:10m rate=(\d+)r/s;", conf)
+    payments = locations(conf)["/payments/"]
+    burst = re.search(r"limit_req zone=pepestore_payments_req burst=(\d+);", payments)
+    connections = re.search(r"limit_conn pepestore_payments_conn (\d+);", payments)
+    assert rate and burst and connections, "each limit is written once, as a number"
+    return rate.group(1), burst.group(1), connections.group(1)
+
+
 @pytest.mark.parametrize("env", [SANDBOX, LIVE], ids=["sandbox", "live"])
+def test_webhook_limits_default_to_10_per_second_100_waiting_20_at_once(env, tmp_path):
+    assert payment_limits(rendered(env, tmp_path)) == ("10", "100", "20")
+
+
+def test_webhook_limits_follow_the_settings_and_nothing_else_does(tmp_path):
+    conf = rendered({**SANDBOX, "NGINX_PAYMENTS_RATE": "250", "NGINX_PAYMENTS_BURST": "4000",
+                     "NGINX_PAYMENTS_CONNECTIONS": "300"}, tmp_path)
+    assert payment_limits(conf) == ("250", "4000", "300")
+    default = rendered(SANDBOX, tmp_path)
+    others = lambda text: [line for line in text.splitlines() if "pepestore_payments_" not in line]  # noqa: E731
+    assert others(conf) == others(default), "the other zones and locations keep their limits"
+
+
+@pytest.mark.parametrize("name", ["NGINX_PAYMENTS_RATE", "NGINX_PAYMENTS_BURST", "NGINX_PAYMENTS_CONNECTIONS"])
+@pytest.mark.parametrize("raw", ["0", "-5", "ten", "1.5", "10r/s", "", "20; allow all"])
+def test_a_webhook_limit_that_is_not_a_positive_whole_number_is_refused(name, raw):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**SANDBOX, name: raw})
+
+
+def test_nginx_refuses_more_than_65535_connections_so_the_settings_do(tmp_path):
+    assert payment_limits(rendered({**SANDBOX, "NGINX_PAYMENTS_CONNECTIONS": "65535"}, tmp_path))[2] == "65535"
+    with pytest.raises(SettingsError, match="NGINX_PAYMENTS_CONNECTIONS must be at most 65535"):
+        load_settings({**SANDBOX, "NGINX_PAYMENTS_CONNECTIONS": "65536"})
+
+
+@pytest.mark.parametrize("field", ["nginx_payments_rate", "nginx_payments_burst", "nginx_payments_connections"])
+@pytest.mark.parametrize("value", [0, -1, "20; allow all", 2.5, True])
+def test_render_refuses_a_hand_built_bad_limit(field, value, tmp_path):
+    settings = dataclasses.replace(load_settings(SANDBOX), **{field: value})
+    with pytest.raises(ValueError, match=field):
+        render(TEMPLATE, run_dir=str(tmp_path), static_dir=str(tmp_path), port=18080, upstreams=["127.0.0.1:9"],
+               settings=settings)
+
+
+@pytest.mark.parametrize("env", [SANDBOX, LIVE, LIFTED], ids=["sandbox", "live", "lifted"])
 def test_nginx_accepts_the_rendered_configuration(env, tmp_path):
     if not shutil.which("nginx"):
         service_unavailable("nginx is not installed (apt-get install nginx-light)")
