@@ -12,10 +12,12 @@ export RECONCILE_AFTER_SECONDS=600   # keep the reconciler out of the measuremen
 # Every simulated shopper comes from this machine's one address: lift the per-address limits for the run
 # (per-browser limits still apply, and each shopper is its own browser).
 export LIMIT_ORDERS_PER_IP=1000000 LIMIT_PENDING_ORDERS_PER_IP=1000000
-# nginx's per-address limit on /payments/ (10 webhooks/s, 100 waiting, 20 at once) would count every shopper's
-# webhook as one sender's: purchases/s would be capped near 10 whatever the instances can do. Lifted for this run
-# only (deploy/topology.sh renders the nginx config from these settings); production keeps the defaults.
+# nginx's per-address limits count every shopper as one sender too: on /payments/ (10 webhooks/s, 100 waiting)
+# they capped purchases/s near 10 whatever the instances could do, and on /_event (10 handshakes/s, burst 50) they
+# refuse shoppers' websockets once a run outpaces them. Lifted for this run only (deploy/topology.sh renders the
+# nginx config from these settings); production keeps the defaults.
 export NGINX_PAYMENTS_RATE=100000 NGINX_PAYMENTS_BURST=100000 NGINX_PAYMENTS_CONNECTIONS=60000
+export NGINX_EVENT_RATE=100000 NGINX_EVENT_BURST=100000 NGINX_EVENT_CONNECTIONS=60000
 
 for instances in 1 2; do
     python - <<'PY'

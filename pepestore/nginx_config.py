@@ -1,10 +1,11 @@
 """Render deploy/nginx.conf.template for the store's settings: the same security headers the app sends, the
-Fintoc sandbox routed only when the store runs it, and the per-address limits on /payments/.
+Fintoc sandbox routed only when the store runs it, and the per-address limits on /_event and /payments/.
 
     python -m pepestore.nginx_config TEMPLATE OUT RUN_DIR STATIC_DIR PORT UPSTREAM [UPSTREAM ...]
 
-Template placeholders: @RUN@ @STATIC@ @PORT@ @UPSTREAMS@, the per-address limits on Fintoc's webhooks
-@PAYMENTS_RATE@ @PAYMENTS_BURST@ @PAYMENTS_CONNECTIONS@ (the NGINX_PAYMENTS_* settings), and on lines of their own
+Template placeholders: @RUN@ @STATIC@ @PORT@ @UPSTREAMS@, the per-address limits on the event websocket and on
+Fintoc's webhooks @EVENT_RATE@ @EVENT_BURST@ @EVENT_CONNECTIONS@ @PAYMENTS_RATE@ @PAYMENTS_BURST@
+@PAYMENTS_CONNECTIONS@ (the NGINX_EVENT_* and NGINX_PAYMENTS_* settings), and on lines of their own
 @SECURITY_HEADERS@ and @HIDE_APP_HEADERS@; lines between `# @IF_SANDBOX@`, `# @ELSE@` and `# @END_IF@` choose the
 sandbox's location.
 """
@@ -56,7 +57,8 @@ def _choose_sandbox_block(lines: list[str], sandbox: bool) -> list[str]:
 def _limit(name: str, value: object, most: int | None = None) -> str:
     # load_settings() already refuses anything else; this guards a Settings built by hand.
     if type(value) is not int or value <= 0 or (most is not None and value > most):
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+        bound = f" at most {most}" if most is not None else ""
+        raise ValueError(f"{name} must be a positive whole number{bound}, got {value!r}")
     return str(value)
 
 
@@ -77,11 +79,11 @@ def render(template: str, *, run_dir: str, static_dir: str, port: int, upstreams
         else:
             lines.append(line)
     text = "\n".join(lines) + "\n"
-    values = {"@RUN@": run_dir, "@STATIC@": static_dir, "@PORT@": str(port),
-              "@PAYMENTS_RATE@": _limit("nginx_payments_rate", settings.nginx_payments_rate),
-              "@PAYMENTS_BURST@": _limit("nginx_payments_burst", settings.nginx_payments_burst),
-              "@PAYMENTS_CONNECTIONS@": _limit("nginx_payments_connections", settings.nginx_payments_connections,
-                                              most=65535)}
+    values = {"@RUN@": run_dir, "@STATIC@": static_dir, "@PORT@": str(port)}
+    for route in ("event", "payments"):
+        for kind, most in (("rate", None), ("burst", None), ("connections", 65535)):
+            name = f"nginx_{route}_{kind}"
+            values[f"@{route.upper()}_{kind.upper()}@"] = _limit(name, getattr(settings, name), most)
     for key, value in values.items():
         text = text.replace(key, value)
     return text

@@ -126,8 +126,12 @@ class Settings:
     orders_window_seconds: int = 600
     pending_orders_per_ip: int = 3
     events_per_second: int = 20
-    # nginx's per-address limits on /payments/ (Fintoc's webhooks), written into deploy/nginx.conf.template by
-    # pepestore/nginx_config.py: requests per second, how many more wait their turn, connections open at once.
+    # nginx's per-address limits, written into deploy/nginx.conf.template by pepestore/nginx_config.py. /_event
+    # (websocket handshakes): per second, a burst answered at once beyond that, sockets open at once. /payments/
+    # (Fintoc's webhooks): per second, how many more wait their turn, connections open at once.
+    nginx_event_rate: int = 10
+    nginx_event_burst: int = 50
+    nginx_event_connections: int = 50
     nginx_payments_rate: int = 10
     nginx_payments_burst: int = 100
     nginx_payments_connections: int = 20
@@ -262,10 +266,10 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
-def _nginx_connections(raw: str) -> int:
-    value = _positive_int("NGINX_PAYMENTS_CONNECTIONS", raw)
+def _nginx_connections(name: str, raw: str) -> int:
+    value = _positive_int(name, raw)
     if value > 65535:  # nginx refuses to start with a larger limit_conn
-        raise SettingsError(f"NGINX_PAYMENTS_CONNECTIONS must be at most 65535, got {value}")
+        raise SettingsError(f"{name} must be at most 65535, got {value}")
     return value
 
 
@@ -324,9 +328,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pending_orders_per_ip=_positive_int("LIMIT_PENDING_ORDERS_PER_IP",
                                             env.get("LIMIT_PENDING_ORDERS_PER_IP", "3")),
         events_per_second=_positive_int("LIMIT_EVENTS_PER_SECOND", env.get("LIMIT_EVENTS_PER_SECOND", "20")),
+        nginx_event_rate=_positive_int("NGINX_EVENT_RATE", env.get("NGINX_EVENT_RATE", "10")),
+        nginx_event_burst=_positive_int("NGINX_EVENT_BURST", env.get("NGINX_EVENT_BURST", "50")),
+        nginx_event_connections=_nginx_connections("NGINX_EVENT_CONNECTIONS",
+                                                   env.get("NGINX_EVENT_CONNECTIONS", "50")),
         nginx_payments_rate=_positive_int("NGINX_PAYMENTS_RATE", env.get("NGINX_PAYMENTS_RATE", "10")),
         nginx_payments_burst=_positive_int("NGINX_PAYMENTS_BURST", env.get("NGINX_PAYMENTS_BURST", "100")),
-        nginx_payments_connections=_nginx_connections(env.get("NGINX_PAYMENTS_CONNECTIONS", "20")),
+        nginx_payments_connections=_nginx_connections("NGINX_PAYMENTS_CONNECTIONS",
+                                                      env.get("NGINX_PAYMENTS_CONNECTIONS", "20")),
         health_token=env.get("HEALTH_TOKEN") or None,
         extra_origins=extra_origins,
         fintoc_secret_key=env.get("FINTOC_SECRET_KEY") or None,

@@ -22,9 +22,9 @@ SANDBOX = {"FINTOC_SANDBOX": "1", "PUBLIC_URL": "http://localhost:8080"}
 LIVE = {"FINTOC_SECRET_KEY": "sk_live_x", "FINTOC_PUBLIC_KEY": "pk_live_x", "FINTOC_WEBHOOK_SECRET": "whsec_x",
         "MAIL_DISABLED": "1",
         "PUBLIC_URL": "https://shop.example.cl"}
-# What bench/topology.sh sets: its shoppers all post their webhooks from one address.
-LIFTED = {**SANDBOX, "NGINX_PAYMENTS_RATE": "100000", "NGINX_PAYMENTS_BURST": "100000",
-          "NGINX_PAYMENTS_CONNECTIONS": "60000"}
+# What bench/topology.sh sets: its shoppers all come from one address.
+LIFTED = {**SANDBOX, "NGINX_EVENT_RATE": "100000", "NGINX_EVENT_BURST": "100000", "NGINX_EVENT_CONNECTIONS": "60000",
+          "NGINX_PAYMENTS_RATE": "100000", "NGINX_PAYMENTS_BURST": "100000", "NGINX_PAYMENTS_CONNECTIONS": "60000"}
 
 
 def rendered(env: dict, tmp_path) -> str:
@@ -78,44 +78,65 @@ def test_event_and_payment_routes_are_rate_and_connection_limited(tmp_path):
     assert re.search(r"limit_req zone=pepestore_plain_req burst=\d+", health)
 
 
-def payment_limits(conf: str) -> tuple[str, str, str]:
-    """The rate of the webhooks' zone, and the burst and connection limit of /payments/."""
-    rate = re.search(r"limit_req_zone \$binary_remote_addr zone=pepestore_payments_req:10m rate=(\d+)r/s;", conf)
-    payments = locations(conf)["/payments/"]
-    burst = re.search(r"limit_req zone=pepestore_payments_req burst=(\d+);", payments)
-    connections = re.search(r"limit_conn pepestore_payments_conn (\d+);", payments)
-    assert rate and burst and connections, "each limit is written once, as a number"
-    return rate.group(1), burst.group(1), connections.group(1)
+LIMITS = {"event": ("NGINX_EVENT_RATE", "NGINX_EVENT_BURST", "NGINX_EVENT_CONNECTIONS"),
+          "payments": ("NGINX_PAYMENTS_RATE", "NGINX_PAYMENTS_BURST", "NGINX_PAYMENTS_CONNECTIONS")}
+LOCATION = {"event": "/_event", "payments": "/payments/"}
+
+
+def limits(conf: str, route: str) -> tuple[str, str, str]:
+    """The rate of a route's zone, and its location's burst and connection limit, as written."""
+    rate = re.findall(rf"limit_req_zone \$binary_remote_addr zone=pepestore_{route}_req:10m rate=(\d+)r/s;", conf)
+    body = locations(conf)[LOCATION[route]]
+    burst = re.findall(rf"limit_req zone=pepestore_{route}_req burst=(\d+)(?: nodelay)?;", body)
+    connections = re.findall(rf"limit_conn pepestore_{route}_conn (\d+);", body)
+    assert len(rate) == len(burst) == len(connections) == 1, "each limit is written once, as a number"
+    return rate[0], burst[0], connections[0]
 
 
 @pytest.mark.parametrize("env", [SANDBOX, LIVE], ids=["sandbox", "live"])
-def test_webhook_limits_default_to_10_per_second_100_waiting_20_at_once(env, tmp_path):
-    assert payment_limits(rendered(env, tmp_path)) == ("10", "100", "20")
+def test_per_address_limits_default_to_what_they_were(env, tmp_path):
+    conf = rendered(env, tmp_path)
+    assert limits(conf, "event") == ("10", "50", "50"), "handshakes 10/s, 50 at once beyond that, 50 sockets"
+    assert limits(conf, "payments") == ("10", "100", "20"), "webhooks 10/s, 100 more waiting, 20 at once"
 
 
-def test_webhook_limits_follow_the_settings_and_nothing_else_does(tmp_path):
-    conf = rendered({**SANDBOX, "NGINX_PAYMENTS_RATE": "250", "NGINX_PAYMENTS_BURST": "4000",
+def test_per_address_limits_follow_the_settings_and_nothing_else_does(tmp_path):
+    conf = rendered({**SANDBOX, "NGINX_EVENT_RATE": "11", "NGINX_EVENT_BURST": "700", "NGINX_EVENT_CONNECTIONS": "90",
+                     "NGINX_PAYMENTS_RATE": "250", "NGINX_PAYMENTS_BURST": "4000",
                      "NGINX_PAYMENTS_CONNECTIONS": "300"}, tmp_path)
-    assert payment_limits(conf) == ("250", "4000", "300")
+    assert limits(conf, "event") == ("11", "700", "90")
+    assert limits(conf, "payments") == ("250", "4000", "300")
+    assert "burst=700 nodelay;" in locations(conf)["/_event"], "handshakes beyond the burst are still refused at once"
+    assert "nodelay" not in locations(conf)["/payments/"], "webhooks beyond the rate still wait"
     default = rendered(SANDBOX, tmp_path)
-    others = lambda text: [line for line in text.splitlines() if "pepestore_payments_" not in line]  # noqa: E731
+
+    def others(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not re.search(r"pepestore_(event|payments)_(req|conn)", line)]
     assert others(conf) == others(default), "the other zones and locations keep their limits"
 
 
-@pytest.mark.parametrize("name", ["NGINX_PAYMENTS_RATE", "NGINX_PAYMENTS_BURST", "NGINX_PAYMENTS_CONNECTIONS"])
+def test_one_route_s_settings_leave_the_other_route_alone(tmp_path):
+    conf = rendered({**SANDBOX, "NGINX_PAYMENTS_RATE": "250"}, tmp_path)
+    assert limits(conf, "payments") == ("250", "100", "20") and limits(conf, "event") == ("10", "50", "50")
+
+
+@pytest.mark.parametrize("name", [*LIMITS["event"], *LIMITS["payments"]])
 @pytest.mark.parametrize("raw", ["0", "-5", "ten", "1.5", "10r/s", "", "20; allow all"])
-def test_a_webhook_limit_that_is_not_a_positive_whole_number_is_refused(name, raw):
+def test_a_limit_that_is_not_a_positive_whole_number_is_refused(name, raw):
     with pytest.raises(SettingsError, match=name):
         load_settings({**SANDBOX, name: raw})
 
 
-def test_nginx_refuses_more_than_65535_connections_so_the_settings_do(tmp_path):
-    assert payment_limits(rendered({**SANDBOX, "NGINX_PAYMENTS_CONNECTIONS": "65535"}, tmp_path))[2] == "65535"
-    with pytest.raises(SettingsError, match="NGINX_PAYMENTS_CONNECTIONS must be at most 65535"):
-        load_settings({**SANDBOX, "NGINX_PAYMENTS_CONNECTIONS": "65536"})
+@pytest.mark.parametrize("route", ["event", "payments"])
+def test_nginx_refuses_more_than_65535_connections_so_the_settings_do(route, tmp_path):
+    name = LIMITS[route][2]
+    assert limits(rendered({**SANDBOX, name: "65535"}, tmp_path), route)[2] == "65535"
+    with pytest.raises(SettingsError, match=f"{name} must be at most 65535"):
+        load_settings({**SANDBOX, name: "65536"})
 
 
-@pytest.mark.parametrize("field", ["nginx_payments_rate", "nginx_payments_burst", "nginx_payments_connections"])
+@pytest.mark.parametrize("field", [f"nginx_{route}_{kind}" for route in LIMITS
+                                   for kind in ("rate", "burst", "connections")])
 @pytest.mark.parametrize("value", [0, -1, "20; allow all", 2.5, True])
 def test_render_refuses_a_hand_built_bad_limit(field, value, tmp_path):
     settings = dataclasses.replace(load_settings(SANDBOX), **{field: value})
