@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
 from collections import defaultdict
 
-import httpx
+import aiohttp
 import socketio
 from sqlmodel import Session, create_engine, select
 
@@ -44,10 +45,13 @@ NAMESPACE = "/_event"  # Reflex's socket.io namespace and path
 class Shopper:
     """One browser tab, speaking Reflex's websocket protocol."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, http: aiohttp.ClientSession):
         self.base_url = base_url
         self.token = str(uuid.uuid4())
-        self.sio = socketio.AsyncClient(reconnection=False)
+        # The run's one HTTP client (no cookies, like the separate client each socket used to open): one connection
+        # pool for every socket, page and webhook, so the load generator spends its share of the two cores on
+        # shoppers rather than on a client per shopper.
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=http)
         self.updates: asyncio.Queue = asyncio.Queue()
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
         self.state: dict = defaultdict(dict)
@@ -98,8 +102,31 @@ def published_products(engine) -> list[dict]:
         return [{"id": p.id, "stock": p.stock} for p in session.exec(select(Product).where(Product.active))]
 
 
-async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, engine, results) -> None:
-    shopper = Shopper(args.url)
+class Shelf:
+    """The published products and their stock, read from the database once per run (a tab has them from the page's
+    HTML, not from a query): each shopper's pick then takes one off the count here, as its order takes one off the
+    store's stock, so later shoppers see what is left as if they had read it again."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.products: list[dict] | None = None
+        self.lock = asyncio.Lock()
+
+    async def current(self) -> list[dict]:
+        async with self.lock:
+            if self.products is None:
+                self.products = await asyncio.to_thread(published_products, self.engine)
+        return self.products
+
+    def taken(self, product_id: int) -> None:
+        for product in self.products or ():
+            if product["id"] == product_id:
+                product["stock"] -= 1
+
+
+async def one_shopper(index: int, args, http: aiohttp.ClientSession, secret: str, engine, shelf: Shelf,
+                      results) -> None:
+    shopper = Shopper(args.url, http)
 
     async def step(name: str, coro):
         started = time.perf_counter()
@@ -113,16 +140,21 @@ async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, en
 
     try:
         async def browse():
-            (await http.get(f"{args.url}/")).raise_for_status()
+            async with http.get(f"{args.url}/") as page:
+                page.raise_for_status()
+                await page.read()
             await shopper.connect()
             await shopper.send(f"{CATALOG}.load", {}, until=CATALOG)
 
         await step("browse", browse())
         # The load sends products only when they differ from the first page baked into the frontend (a tab has
-        # those from the HTML): a first visit gets none, so they are read from the database instead.
-        products = shopper.state[CATALOG].get("products_rx_state_") or published_products(engine)
+        # those from the HTML): a first visit gets none, so they are read from the database instead (once a run).
+        sent = shopper.state[CATALOG].get("products_rx_state_")
+        products = sent or await shelf.current()
         in_stock = [p for p in products if p.get("stock", 0) > 2]
         product = in_stock[index % len(in_stock)]
+        if not sent:
+            shelf.taken(product["id"])
         await step("add_to_cart", shopper.send(f"{CART}.add_to_cart", {"product_id": product["id"], "quantity": 1},
                                                until=CART))
 
@@ -134,8 +166,7 @@ async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, en
 
         def order_facts():
             with Session(engine) as session:
-                order = session.exec(select(Order).where(Order.public_token == order_token)).one()
-                return order.id, order.total
+                return session.exec(select(Order.id, Order.total).where(Order.public_token == order_token)).one()
 
         order_id, total = await asyncio.to_thread(order_facts)
         body = json.dumps({"id": f"evt_bench_{uuid.uuid4().hex}", "type": "payment_intent.succeeded",
@@ -145,9 +176,10 @@ async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, en
                                     "metadata": {"order_id": str(order_id)}}}).encode()
 
         async def webhook():
-            response = await http.post(f"{args.url}/payments/webhook", content=body,
-                                       headers={"Fintoc-Signature": signature.sign(body, secret)})
-            response.raise_for_status()
+            async with http.post(f"{args.url}/payments/webhook", data=body,
+                                 headers={"Fintoc-Signature": signature.sign(body, secret)}) as response:
+                response.raise_for_status()
+                await response.read()
 
         await step("webhook", webhook())
     except Exception:  # noqa: BLE001 - already recorded by step()
@@ -155,6 +187,17 @@ async def one_shopper(index: int, args, http: httpx.AsyncClient, secret: str, en
     finally:
         if shopper.sio.connected:
             await shopper.close()
+
+
+def machine_busy() -> tuple[int, int] | None:
+    """Busy and total CPU ticks of the whole machine so far (Linux), to tell a saturated run from an idle one."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -176,18 +219,29 @@ async def main() -> None:
         secret = session.exec(select(SandboxAccount.webhook_secret)).one()
     results = {"latency": defaultdict(list), "errors": defaultdict(list)}
     gate = asyncio.Semaphore(args.concurrency)
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=args.concurrency * 2)) as http:
+    shelf = Shelf(engine)
+    # No cookies: every shopper is its own browser. No connection limit: each open socket holds one.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=30),
+                                     connector=aiohttp.TCPConnector(limit=0)) as http:
         async def gated(i):
             async with gate:
-                await one_shopper(i, args, http, secret, engine, results)
+                await one_shopper(i, args, http, secret, engine, shelf, results)
 
-        started = time.perf_counter()
+        machine_before, started, cpu_started = machine_busy(), time.perf_counter(), time.process_time()
         await asyncio.gather(*(gated(i) for i in range(args.shoppers)))
-        elapsed = time.perf_counter() - started
+        elapsed, own_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        machine_after = machine_busy()
 
     completed = len(results["latency"]["webhook"])
     print(f"\n{args.label or args.url}: {args.shoppers} shoppers, {args.concurrency} at once, {elapsed:.1f} s")
     print(f"throughput: {completed / elapsed:.1f} complete purchases/s")
+    # Where the run's CPU went: this load generator shares the machine with what it measures.
+    cores = os.cpu_count() or 1
+    line = f"load generator: {own_cpu / elapsed:.0%} of a core"
+    if machine_before and machine_after:
+        busy, total = (after - before for after, before in zip(machine_after, machine_before))
+        line += f"; whole machine: {busy / total:.0%} busy ({cores} cores)" if total else ""
+    print(line)
     print(f"{'step':12} {'ok':>5} {'err':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for name in STEPS:
         values, errors = results["latency"][name], results["errors"][name]
