@@ -211,6 +211,8 @@ async def main() -> None:
     parser.add_argument("--database-url", required=True, help="the store's database (reads the sandbox's keys)")
     parser.add_argument("--shoppers", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=0,
+                        help="shoppers sent first and not counted: a fresh instance's first purchases cost more")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
 
@@ -218,22 +220,29 @@ async def main() -> None:
     with Session(engine) as session:
         secret = session.exec(select(SandboxAccount.webhook_secret)).one()
     results = {"latency": defaultdict(list), "errors": defaultdict(list)}
+    warmup = {"latency": defaultdict(list), "errors": defaultdict(list)}
     gate = asyncio.Semaphore(args.concurrency)
     shelf = Shelf(engine)
     # No cookies: every shopper is its own browser. No connection limit: each open socket holds one.
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=30),
                                      connector=aiohttp.TCPConnector(limit=0)) as http:
-        async def gated(i):
+        async def gated(i, into):
             async with gate:
-                await one_shopper(i, args, http, secret, engine, shelf, results)
+                await one_shopper(i, args, http, secret, engine, shelf, into)
 
+        # The same shoppers doing the same steps, only not timed; then the measured ones, numbered on from them.
+        await asyncio.gather(*(gated(i, warmup) for i in range(args.warmup)))
         machine_before, started, cpu_started = machine_busy(), time.perf_counter(), time.process_time()
-        await asyncio.gather(*(gated(i) for i in range(args.shoppers)))
+        await asyncio.gather(*(gated(args.warmup + i, results) for i in range(args.shoppers)))
         elapsed, own_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         machine_after = machine_busy()
 
     completed = len(results["latency"]["webhook"])
     print(f"\n{args.label or args.url}: {args.shoppers} shoppers, {args.concurrency} at once, {elapsed:.1f} s")
+    if args.warmup:
+        failed = sum(len(errors) for errors in warmup["errors"].values())
+        print(f"after a warm-up of {args.warmup} shoppers, not counted: {len(warmup['latency']['webhook'])} "
+              f"purchases, {failed} errors")
     print(f"throughput: {completed / elapsed:.1f} complete purchases/s")
     # Where the run's CPU went: this load generator shares the machine with what it measures.
     cores = os.cpu_count() or 1
