@@ -23,8 +23,9 @@ def _details(product: ProductView, *, early: bool = False) -> rx.Component:
     # Plain elements with Radix's classes (pepestore/components/plain.py): the same for the live page and its
     # early copy.
     return rx.el.div(
-        # The page's largest paint: fetched first, never lazily, its square known before it loads.
-        rx.el.img(src=product.image, alt=product.name, loading="eager", id="product-image",
+        # The page's largest paint: fetched first, never lazily, its square known before it loads; decoded off the
+        # first frame's path, so the name and price are not held back by the photo's decode.
+        rx.el.img(src=product.image, alt=product.name, loading="eager", decoding="async", id="product-image",
                   class_name="product-photo",
                   custom_attrs={"fetchPriority": "high", "width": PHOTO_SIZE, "height": PHOTO_SIZE}),
         plain.column(

@@ -52,6 +52,7 @@ def test_a_product_page_shows_the_product_before_the_websocket(page):
     expect(image).to_have_attribute("fetchpriority", "high")
     expect(image).to_have_attribute("width", "600")
     expect(image).not_to_have_attribute("loading", "lazy")
+    expect(image).to_have_attribute("decoding", "async")  # the name's frame does not wait for the photo's decode
     page.wait_for_function("document.getElementById('product-image').naturalWidth > 0")
     # The live page (still its skeleton: no load event without the websocket) waits behind the copy.
     expect(page.locator("#product-loading")).to_be_hidden()
