@@ -15,10 +15,11 @@ by two clocks:
 - painted: the browser's own Element Timing entry for that text (the moment the frame that shows it was presented,
   from navigation start). An init script marks the element with `elementtiming` as soon as it is in the DOM, the
   same way on both sites.
-- polled: Playwright's `wait_for(state="visible")`, from `goto()`. Playwright checks at 0, 20, 50, 100, 100, 500,
-  500 … ms after it starts waiting, so this clock rounds a page up to its next check (a page ready at 280 ms counts
-  as ~770 when the check at ~270 just missed it) and it says "visible" once the element has a box, before the frame
-  is painted. Kept because earlier figures used it.
+- polled: Playwright's `wait_for(state="visible")`, from `goto()`. Playwright waits 20, 50, 100, 100, then 500 ms
+  between its checks (checks at about 0, 20, 70, 170, 270, 770, 1270 ms, plus each check's round trip), so this
+  clock rounds a page up to its next check (a page ready at 280 ms counts as ~770 when the check at ~270 just missed
+  it), and it says "visible" once the element has a box, before the frame is painted. Kept because earlier figures
+  used it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import signal
 import statistics
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,55 +51,59 @@ class Target:
     label: str
     path: str
     selector: str  # a Playwright selector for the main content
-    found_by: dict  # how the init script finds that element: {"text": "..."} or {"css": "..."}
+    found_by: tuple[str, str]  # how the init script finds that element: ("text", "...") or ("css", "...")
 
 
-# Marks the target element (and its two nearest ancestors: Chromium reports a text's paint on the block that holds
-# it, which for a link's text is the link's parent) with `elementtiming` as soon as the parser or React inserts it,
-# and keeps the earliest paint reported for it.
+# Marks the target element, what it holds, and its two nearest ancestors (Chromium reports a text's paint on the
+# block that holds it, which for a link's text is the link's parent) with `elementtiming` as soon as the parser or
+# React inserts them, again on every change until one is painted (its children may come in a later chunk, or the
+# element be replaced), and keeps the earliest paint reported.
 PAINT_PROBE = r"""
-(target) => {
+([how, what]) => {
   window.__mainContentPainted = null;
   const find = () => {
-    if (target.css) return document.querySelector(target.css);
-    const walker = document.createTreeWalker(document.documentElement || document, NodeFilter.SHOW_TEXT);
+    if (how === "css") return document.querySelector(what);
+    const walker = document.createTreeWalker(document.body || document, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode())
-      if (node.data.trim() === target.text) return node.parentElement;
+      if (node.length >= what.length && node.data.trim() === what) return node.parentElement;
     return null;
   };
   const mark = () => {
     const element = find();
-    if (!element) return false;
+    if (!element) return;
     for (let e = element, i = 0; e && e !== document.body && i < 3; e = e.parentElement, i++)
       e.setAttribute("elementtiming", "main-content");
     for (const e of element.querySelectorAll("*")) e.setAttribute("elementtiming", "main-content");
-    return true;
   };
+  const observer = new MutationObserver(() => { if (window.__mainContentPainted === null) mark(); });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if (entry.identifier !== "main-content") continue;
       const at = entry.renderTime || entry.loadTime;
       if (window.__mainContentPainted === null || at < window.__mainContentPainted) window.__mainContentPainted = at;
+      observer.disconnect();
     }
   }).observe({type: "element", buffered: true});
-  const observer = new MutationObserver(() => { if (mark()) observer.disconnect(); });
   observer.observe(document, {childList: true, subtree: true});
 }
 """
 
 
 def time_to_visible(browser: Browser, url: str, target: Target) -> tuple[float, float]:
-    """(painted, polled) seconds: see the module's docstring."""
+    """(painted, polled) seconds: see the module's docstring; painted is NaN if no paint was reported in 10 s."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        context.add_init_script(f"({PAINT_PROBE})({json.dumps(target.found_by)})")
+        context.add_init_script(f"({PAINT_PROBE})({json.dumps(list(target.found_by))})")
         page = context.new_page()
         started = time.perf_counter()
         page.goto(url, wait_until="commit")
         page.locator(target.selector).first.wait_for(state="visible", timeout=60_000)
         polled = time.perf_counter() - started
-        painted = page.wait_for_function("window.__mainContentPainted", timeout=60_000).json_value()
-        return painted / 1000, polled
+        try:
+            painted = page.wait_for_function("window.__mainContentPainted", timeout=10_000).json_value() / 1000
+        except PlaywrightTimeoutError:
+            painted = math.nan
+        return painted, polled
     finally:
         context.close()
 
@@ -110,8 +117,15 @@ def measure(browser: Browser, sites: dict[str, str], target: Target, runs: int) 
             timing = time_to_visible(browser, base + target.path, target)
             if run:
                 timings[name].append(timing)
-    return {name: (statistics.median(t[0] for t in values), statistics.median(t[1] for t in values))
-            for name, values in timings.items()}
+    return {name: (_median([t[0] for t in values]), _median([t[1] for t in values])) for name, values in timings.items()}
+
+
+def _median(values: list[float]) -> float:
+    """Of the runs that have a figure (a paint the probe never saw has none; the report says how many)."""
+    known = [value for value in values if not math.isnan(value)]
+    if len(known) < len(values):
+        print(f"  ({len(values) - len(known)} of {len(values)} runs reported no paint)", flush=True)
+    return statistics.median(known) if known else math.nan
 
 
 def report(target: Target, medians: dict[str, tuple[float, float]], runs: int) -> None:
@@ -174,8 +188,8 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
         if args.pair:
-            target = (Target("page", args.path, _text_selector(args.text), {"text": args.text}) if args.text
-                      else Target("page", args.path, ".product-name", {"css": ".product-name"}))
+            target = (Target("page", args.path, _text_selector(args.text), ("text", args.text)) if args.text
+                      else Target("page", args.path, ".product-name", ("css", ".product-name")))
             report(target, measure(browser, {"A": args.pair[0], "B": args.pair[1]}, target, args.runs), args.runs)
             return
         with contextlib.ExitStack() as stack:
@@ -186,9 +200,9 @@ def main() -> None:
             pepestore_url, react_url = stack.enter_context(stores(database_url))
             slug, name = first_product(database_url)
             sites = {"pepestore": pepestore_url, "react": react_url}
-            for target in (Target("catalog", "/", _text_selector(name), {"text": name}),
-                           Target("product page", f"/product/{slug}", "#product-name", {"css": "#product-name"}),
-                           Target("cart", "/cart", "#empty-cart", {"css": "#empty-cart"})):
+            for target in (Target("catalog", "/", _text_selector(name), ("text", name)),
+                           Target("product page", f"/product/{slug}", "#product-name", ("css", "#product-name")),
+                           Target("cart", "/cart", "#empty-cart", ("css", "#empty-cart"))):
                 report(target, measure(browser, sites, target, args.runs), args.runs)
         browser.close()
 
