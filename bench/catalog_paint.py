@@ -50,8 +50,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 class Target:
     label: str
     path: str
-    selector: str  # a Playwright selector for the main content
-    found_by: tuple[str, str]  # how the init script finds that element: ("text", "...") or ("css", "...")
+    found_by: tuple[str, str]  # the main content: ("text", an exact text) or ("css", a selector)
+    painted: bool = True  # also read its paint (False: an element the page already painted, e.g. changed live)
+
+    @property
+    def selector(self) -> str:
+        """The same element as a Playwright selector."""
+        how, what = self.found_by
+        return f"text={json.dumps(what)}" if how == "text" else what  # text: quoted, an exact match
 
 
 # Marks the target element, what it holds, and its two nearest ancestors (Chromium reports a text's paint on the
@@ -93,16 +99,17 @@ def time_to_visible(browser: Browser, url: str, target: Target) -> tuple[float, 
     """(painted, polled) seconds: see the module's docstring; painted is NaN if no paint was reported in 10 s."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        context.add_init_script(f"({PAINT_PROBE})({json.dumps(list(target.found_by))})")
+        if target.painted:
+            context.add_init_script(f"({PAINT_PROBE})({json.dumps(list(target.found_by))})")
         page = context.new_page()
         started = time.perf_counter()
         page.goto(url, wait_until="commit")
         page.locator(target.selector).first.wait_for(state="visible", timeout=60_000)
         polled = time.perf_counter() - started
-        try:
-            painted = page.wait_for_function("window.__mainContentPainted", timeout=10_000).json_value() / 1000
-        except PlaywrightTimeoutError:
-            painted = math.nan
+        painted = math.nan
+        if target.painted:
+            with contextlib.suppress(PlaywrightTimeoutError):
+                painted = page.wait_for_function("window.__mainContentPainted", timeout=10_000).json_value() / 1000
         return painted, polled
     finally:
         context.close()
@@ -123,7 +130,7 @@ def measure(browser: Browser, sites: dict[str, str], target: Target, runs: int) 
 def _median(values: list[float]) -> float:
     """Of the runs that have a figure (a paint the probe never saw has none; the report says how many)."""
     known = [value for value in values if not math.isnan(value)]
-    if len(known) < len(values):
+    if known and len(known) < len(values):
         print(f"  ({len(values) - len(known)} of {len(values)} runs reported no paint)", flush=True)
     return statistics.median(known) if known else math.nan
 
@@ -145,10 +152,6 @@ def first_product(database_url: str) -> tuple[str, str]:
                                 "CASE WHEN stock > 0 THEN 0 ELSE 1 END, id LIMIT 1")).one()
     engine.dispose()
     return row.slug, row.name
-
-
-def _text_selector(text: str) -> str:
-    return f"text={json.dumps(text)}"  # quoted: an exact match, JSON-escaped
 
 
 @contextlib.contextmanager
@@ -188,8 +191,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
         if args.pair:
-            target = (Target("page", args.path, _text_selector(args.text), ("text", args.text)) if args.text
-                      else Target("page", args.path, ".product-name", ("css", ".product-name")))
+            target = Target("page", args.path, ("text", args.text) if args.text else ("css", ".product-name"))
             report(target, measure(browser, {"A": args.pair[0], "B": args.pair[1]}, target, args.runs), args.runs)
             return
         with contextlib.ExitStack() as stack:
@@ -200,9 +202,9 @@ def main() -> None:
             pepestore_url, react_url = stack.enter_context(stores(database_url))
             slug, name = first_product(database_url)
             sites = {"pepestore": pepestore_url, "react": react_url}
-            for target in (Target("catalog", "/", _text_selector(name), ("text", name)),
-                           Target("product page", f"/product/{slug}", "#product-name", ("css", "#product-name")),
-                           Target("cart", "/cart", "#empty-cart", ("css", "#empty-cart"))):
+            for target in (Target("catalog", "/", ("text", name)),
+                           Target("product page", f"/product/{slug}", ("css", "#product-name")),
+                           Target("cart", "/cart", ("css", "#empty-cart"))):
                 report(target, measure(browser, sites, target, args.runs), args.runs)
         browser.close()
 

@@ -142,19 +142,22 @@ def service_figures(database_url: str) -> dict[str, str]:
 def paint_figures(database_url: str, runs: int) -> dict[str, str]:
     from playwright.sync_api import sync_playwright
 
-    from bench.catalog_paint import ARGS, Target, _text_selector, first_product, measure, stores
+    from bench.catalog_paint import ARGS, Target, first_product, measure, stores
 
     with stores(database_url) as (pepestore_url, react_url), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         _slug, name = first_product(database_url)
         paint = measure(browser, {"pepestore": pepestore_url, "react": react_url},
-                        Target("catalog", "/", _text_selector(name)), runs)
+                        Target("catalog", "/", ("text", name)), runs)
+        # The grid is painted before it is live: only the polled clock sees it turn live.
         live = measure(browser, {"pepestore": pepestore_url},
-                       Target("catalog live", "/", '#product-grid[data-live="true"]'), runs)
+                       Target("catalog live", "/", ("css", '#product-grid[data-live="true"]'), painted=False), runs)
         browser.close()
-    return {"first product visible": f"{paint['pepestore'] * 1000:.0f} ms (React {paint['react'] * 1000:.0f} ms, "
-                                     f"ratio {paint['pepestore'] / paint['react']:.2f}x)",
-            "live products shown": f"{live['pepestore'] * 1000:.0f} ms"}
+    (ours, ours_polled), (react, react_polled) = paint["pepestore"], paint["react"]
+    return {"first product painted": f"{ours * 1000:.0f} ms (React {react * 1000:.0f} ms, ratio {ours / react:.2f}x)",
+            "first product visible (polled)": f"{ours_polled * 1000:.0f} ms (React {react_polled * 1000:.0f} ms, "
+                                              f"ratio {ours_polled / react_polled:.2f}x)",
+            "live products shown": f"{live['pepestore'][1] * 1000:.0f} ms"}
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from pepestore.security_headers import security_headers
-from pepestore.settings import Settings, get_settings
+from pepestore.settings import NGINX_MAX_CONNECTIONS, Settings, get_settings
 
 INDENT = " " * 8
 
@@ -81,7 +81,7 @@ def render(template: str, *, run_dir: str, static_dir: str, port: int, upstreams
     text = "\n".join(lines) + "\n"
     values = {"@RUN@": run_dir, "@STATIC@": static_dir, "@PORT@": str(port)}
     for route in ("event", "payments"):
-        for kind, most in (("rate", None), ("burst", None), ("connections", 65535)):
+        for kind, most in (("rate", None), ("burst", None), ("connections", NGINX_MAX_CONNECTIONS)):
             name = f"nginx_{route}_{kind}"
             values[f"@{route.upper()}_{kind.upper()}@"] = _limit(name, getattr(settings, name), most)
     for key, value in values.items():

@@ -266,10 +266,13 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+NGINX_MAX_CONNECTIONS = 65535  # nginx refuses to start with a larger limit_conn
+
+
 def _nginx_connections(name: str, raw: str) -> int:
     value = _positive_int(name, raw)
-    if value > 65535:  # nginx refuses to start with a larger limit_conn
-        raise SettingsError(f"{name} must be at most 65535, got {value}")
+    if value > NGINX_MAX_CONNECTIONS:
+        raise SettingsError(f"{name} must be at most {NGINX_MAX_CONNECTIONS}, got {value}")
     return value
 
 
