@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gzip
+import threading
 
 import pytest
 
@@ -110,10 +112,10 @@ def call(app, path: str, method: str = "GET") -> tuple[int, bytes]:
 def test_the_middleware_serves_the_copy_only_for_a_published_product(build, monkeypatch):
     found = {"tea": PRODUCT}
 
-    async def read(fn, slug):
+    def read(fn, slug):
         return found.get(slug)
 
-    monkeypatch.setattr(early_product, "in_db_thread", read)
+    monkeypatch.setattr(early_product, "run_in_session", read)
     inner = Recorder()
     app = EarlyProductPages(inner, static_dir=lambda: build)
     status, body = call(app, "/product/tea")
@@ -126,11 +128,46 @@ def test_the_middleware_serves_the_copy_only_for_a_published_product(build, monk
 
 
 def test_without_a_build_or_with_the_database_down_the_page_is_served_as_before(build, monkeypatch, tmp_path_factory):
-    async def down(fn, slug):
+    def down(fn, slug):
         raise OSError("database unavailable")
 
-    monkeypatch.setattr(early_product, "in_db_thread", down)
+    monkeypatch.setattr(early_product, "run_in_session", down)
     assert call(EarlyProductPages(Recorder(), static_dir=lambda: build), "/product/tea") == (200, b"plain")
     empty = tmp_path_factory.mktemp("nobuild")
     assert call(EarlyProductPages(Recorder(), static_dir=lambda: empty), "/product/tea") == (200, b"plain")
 
+
+
+def test_the_build_check_the_read_the_render_and_the_gzip_all_run_off_the_event_loop(build, monkeypatch):
+    threads = {}
+
+    def spy(name, real):
+        def wrapped(*args, **kwargs):
+            threads[name] = threading.get_ident()
+            return real(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(early_product, "run_in_session", spy("read", lambda fn, slug: PRODUCT))
+    monkeypatch.setattr(early_product, "render", spy("render", early_product.render))
+    monkeypatch.setattr(early_product.gzip, "compress", spy("gzip", gzip.compress))
+    app = EarlyProductPages(Recorder(), static_dir=lambda: build)
+    monkeypatch.setattr(app, "templates", spy("templates", app.templates))
+    loop_thread = {}
+
+    async def run():
+        loop_thread["id"] = threading.get_ident()
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/product/tea",
+                 "headers": [(b"accept-encoding", b"gzip, br")]}
+        await app(scope, None, send)
+        return sent
+
+    sent = asyncio.run(run())
+    assert sent[0]["status"] == 200 and (b"content-encoding", b"gzip") in sent[0]["headers"]
+    assert b'id="product-early"' in gzip.decompress(sent[1]["body"])
+    assert set(threads) == {"templates", "read", "render", "gzip"}
+    assert loop_thread["id"] not in threads.values()
