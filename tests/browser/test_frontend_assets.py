@@ -139,3 +139,32 @@ def test_the_catalogs_first_frame_has_no_blurred_layers_nor_photo_decodes_to_wai
         [null, '::before', '::after'].map((pseudo) => [element, getComputedStyle(element, pseudo).backdropFilter]))
         .filter(([, filter]) => filter !== 'none').map(([element, filter]) => element.className + ': ' + filter)""")
     assert blurred == [], blurred  # the sticky header too: opaque, no blur to redraw under it on every frame
+
+
+COMPUTED_STYLES = """() => [...document.querySelectorAll('body *')].flatMap((element) =>
+    [null, '::before', '::after'].map((pseudo) => {
+        const style = getComputedStyle(element, pseudo);
+        return [...style].filter((name) => !name.startsWith('--'))
+            .map((name) => name + ':' + style.getPropertyValue(name)).join(';');
+    }))"""
+
+
+def test_the_whole_stylesheet_replaces_the_inlined_rules_without_changing_a_computed_style(page):
+    """When the whole stylesheet arrives it applies and the inlined `<style>` goes (pepestore/critical_css.py's
+    SWAP): every element and pseudo-element of the catalog computes the same style before and after. Scripts are
+    blocked so nothing but the stylesheet changes the page; the stylesheet is held until the first snapshot."""
+    held = []
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+    page.route(re.compile(r"/assets/.*\.css$"), lambda route: held.append(route))
+    page.goto(page.store_url + "/", wait_until="domcontentloaded")  # "load" would wait for the held stylesheet
+    expect(page.locator(".product-card")).to_have_count(PER_PAGE)
+    page.wait_for_function("() => document.querySelector('style[data-critical]') !== null")
+    before = page.evaluate(COMPUTED_STYLES)
+    assert len(held) == 1 and page.locator("link[media='print']").count() == 1
+    held[0].continue_()
+    page.wait_for_function("() => document.querySelector('style[data-critical]') === null")
+    assert page.locator("link[rel='stylesheet'][media='all']").count() == 1
+    after = page.evaluate(COMPUTED_STYLES)
+    assert len(before) == len(after) > 3 * PER_PAGE
+    changed = [(b[:200], a[:200]) for b, a in zip(before, after) if b != a]
+    assert changed == [], changed[:3]

@@ -59,7 +59,7 @@ def test_the_page_gets_its_css_inline_and_the_whole_stylesheet_without_blocking(
     head = out[:out.index("</head>")]
     assert f"<style {MARK}>.a{{color:red}}</style>" in head
     assert (f'<link href="{href}" rel="stylesheet" type="text/css" media="print" '
-            f"onload=\"this.media='all'\"/>") in head
+            f"onload=\"this.media='all';var s=document.querySelector('style[data-critical]');if(s)s.remove()\"/>") in head
     assert f'<noscript><link href="{href}" rel="stylesheet" type="text/css"/></noscript>' in head
     assert 'rel="preload"' not in head, "no high-priority fetch beside the first photo"
     assert head.index(MARK) < head.index('media="print"'), "the same rules, inline first, then the whole sheet"
