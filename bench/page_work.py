@@ -6,8 +6,9 @@
 Lighthouse's blocking time on this 2-core machine moves by 150-400 ms between runs of one unchanged page (it
 multiplies every observed task by its CPU slowdown, so any contention on the machine lands in it). This reads the
 same work from the trace, split by kind, to compare two builds of a page with less noise: each load is a new
-browser context (cold cache) at Lighthouse's mobile viewport, traced from navigation until the page has been quiet
-for `--settle` seconds after its load event. Prints, per URL, medians over the loads of:
+browser context (cold cache) at Lighthouse's mobile viewport, traced from navigation through its load event and
+until the network has been idle, then `--settle` seconds more; with several URLs the loads alternate, in reverse
+order every other round. Prints, per URL, medians over the loads of:
 - style: all style recalculations (ms), how many of them restyled more than 500 elements (whole-page ones), and
   the elements restyled in all;
 - layout (ms, objects laid out), script (ms: evaluation, compilation, function calls, microtasks);
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
@@ -46,13 +48,16 @@ def renderer_main(events: list[dict]) -> tuple[int, int]:
 
 def summarise(events: list[dict]) -> dict[str, float]:
     main = renderer_main(events)
+    # Chromium writes these as complete ("X") events; a begin/end pair would be missed, so say so if one shows up.
+    if any((e["pid"], e["tid"]) == main and e.get("ph") in ("B", "E") for e in events):
+        print("warning: begin/end events on the main thread are not counted", file=sys.stderr)
     own = [e for e in events if (e["pid"], e["tid"]) == main and e.get("ph") == "X"]
     tasks = [e["dur"] / 1000 for e in own if e["name"] == "RunTask"]
     styles = [e for e in own if e["name"] == "UpdateLayoutTree"]
     layouts = [e for e in own if e["name"] == "Layout"]
     # Script events nest (a function call inside an evaluation): count only the outermost of each run.
     script, until = 0.0, -1
-    for e in sorted((e for e in own if e["name"] in SCRIPT), key=lambda e: e["ts"]):
+    for e in sorted((e for e in own if e["name"] in SCRIPT), key=lambda e: (e["ts"], -e["dur"])):
         if e["ts"] >= until:
             script += e["dur"] / 1000
             until = e["ts"] + e["dur"]
@@ -96,8 +101,8 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
         for url in args.urls:
             load_once(browser, url, 0.5)  # warm-up: the server's caches, not the browser's (each load is cold)
-        for _ in range(args.runs):
-            for url in args.urls:
+        for round_ in range(args.runs):
+            for url in args.urls if round_ % 2 == 0 else args.urls[::-1]:
                 loads[url].append(load_once(browser, url, args.settle))
         browser.close()
     medians = {url: {key: statistics.median(run[key] for run in runs) for key in runs[0]}

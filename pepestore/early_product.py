@@ -12,8 +12,9 @@ The copy is not hand-written: `early_product_page` (pepestore/pages/product.py) 
 components with placeholder values, prerendered at build time in each language (routes.EARLY_PRODUCT); here the
 placeholders are replaced by the product's values, HTML-escaped. Its cost per request is one indexed read, a few
 string replacements and a gzip (~2.5 ms for a 70 KB page), whatever the catalog's size; all of it, and the check
-for a new build, runs in a worker thread, so a product page never stalls the other tabs on the event loop. A slug with no published product gets the plain shell, so the
-live page says it was not found exactly as before. Without a production build (no templates) nothing changes.
+for a new build, runs in a worker thread, so a product page never stalls the other tabs on the event loop. A slug
+with no published product gets the plain shell, so the live page says it was not found exactly as before. Without
+a production build (no templates) nothing changes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import gzip
 import html
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,18 +160,20 @@ class EarlyProductPages:
         self.app = app
         self._static_dir = static_dir
         self._templates: tuple[float, Templates | None] | None = None
+        self._loading = threading.Lock()  # requests come in on several worker threads; one of them reads a new build
 
     def templates(self) -> Templates | None:
         # Read once per build: the shell's modification time changes with every build.
         shell = self._static_dir() / SHELL
         stamp = shell.stat().st_mtime if shell.is_file() else 0.0
-        if self._templates is None or self._templates[0] != stamp:
-            try:
-                self._templates = (stamp, load_templates(self._static_dir()))
-            except (OSError, ValueError):
-                log.warning("the product page's early copy could not be prepared", exc_info=True)
-                self._templates = (stamp, None)
-        return self._templates[1]
+        with self._loading:
+            if self._templates is None or self._templates[0] != stamp:
+                try:
+                    self._templates = (stamp, load_templates(self._static_dir()))
+                except (OSError, ValueError):
+                    log.warning("the product page's early copy could not be prepared", exc_info=True)
+                    self._templates = (stamp, None)
+            return self._templates[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":

@@ -29,6 +29,13 @@ def test_a_selector_stays_only_if_what_it_names_is_in_the_html():
     assert not may_match("[data-state=open]", page)
 
 
+def test_a_kept_rule_keeps_its_whole_selector_list_as_the_whole_stylesheet_has_it():
+    """A browser drops a rule with a selector it cannot parse (`:-moz-focusring` in Chromium); the inlined copy must
+    go with it, or the page would change when the whole stylesheet replaces the inlined copy."""
+    css = ".rt-Badge,.rt-DialogContent:-moz-focusring{color:red}.rt-DialogContent,.rt-Popover{color:blue}"
+    assert critical_for(css, tokens()) == ".rt-Badge,.rt-DialogContent:-moz-focusring{color:red}"
+
+
 def test_a_placeholder_attribute_may_take_any_value():
     early = tokens('<span data-accent-color="zqzEARLYTONEzqz" class="rt-Badge"></span>', placeholder="zqzEARLY")
     assert may_match("[data-accent-color=orange]", early)
@@ -58,8 +65,8 @@ def test_the_page_gets_its_css_inline_and_the_whole_stylesheet_without_blocking(
     out = inline_page(page, href, ".a{color:red}")
     head = out[:out.index("</head>")]
     assert f"<style {MARK}>.a{{color:red}}</style>" in head
-    assert (f'<link href="{href}" rel="stylesheet" type="text/css" media="print" '
-            f"onload=\"this.media='all';var s=document.querySelector('style[data-critical]');if(s)s.remove()\"/>") in head
+    swap = "this.media='all';var s=document.querySelector('style[data-critical]');if(s)s.remove()"
+    assert f'<link href="{href}" rel="stylesheet" type="text/css" media="print" onload="{swap}"/>' in head
     assert f'<noscript><link href="{href}" rel="stylesheet" type="text/css"/></noscript>' in head
     assert 'rel="preload"' not in head, "no high-priority fetch beside the first photo"
     assert head.index(MARK) < head.index('media="print"'), "the same rules, inline first, then the whole sheet"

@@ -137,7 +137,6 @@ def test_without_a_build_or_with_the_database_down_the_page_is_served_as_before(
     assert call(EarlyProductPages(Recorder(), static_dir=lambda: empty), "/product/tea") == (200, b"plain")
 
 
-
 def test_the_build_check_the_read_the_render_and_the_gzip_all_run_off_the_event_loop(build, monkeypatch):
     threads = {}
 
