@@ -75,20 +75,22 @@ def t(key: str, **params) -> rx.Var:
 def language_switch() -> rx.Component:
     """The visible switch: shows the other language's name; a click changes and remembers the choice.
 
-    A plain button with Radix's ghost-button classes (pepestore/components/plain.py says why)."""
+    A plain button with Radix's ghost-button classes (pepestore/components/plain.py says why). Its accessible name
+    is the name it shows, in that language (a voice-control user says what they see: WCAG 2.5.3); what it does is
+    its description and tooltip, in the page's language."""
     fixed = _FIXED.get()
     if fixed is not None:
         english = fixed == "en"
-        return plain.button("Español" if english else "English", variant="ghost", color="gray",
-                            aria_label=t("language.switch_label"), lang="es" if english else "en")
+        return plain.button(rx.el.span("Español" if english else "English", lang="es" if english else "en"),
+                            variant="ghost", color="gray", title=t("language.switch_label"))
     return plain.button(
-        rx.cond(LanguageState.is_english, "Español", "English"),
+        rx.el.span(rx.cond(LanguageState.is_english, "Español", "English"),
+                   lang=rx.cond(LanguageState.is_english, "es", "en")),
         on_click=LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en")),
         variant="ghost",
         color="gray",
         id="language-switch",
-        aria_label=t("language.switch_label"),
-        lang=rx.cond(LanguageState.is_english, "es", "en"),
+        title=t("language.switch_label"),
     )
 
 

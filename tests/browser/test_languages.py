@@ -96,6 +96,20 @@ def test_a_first_visit_buys_in_spanish_and_no_page_shows_a_key(page):
 
 
 @pytest.mark.language("es-CL")
+def test_the_switch_is_named_by_what_it_shows_and_described_in_the_pages_language(page):
+    """WCAG 2.5.3, label in name: a voice-control user says "English", what the button shows."""
+    open_catalog(page)
+    switch = page.get_by_role("button", name="English", exact=True)
+    expect(switch).to_have_id("language-switch")
+    expect(switch).to_have_attribute("title", "Cambiar idioma")
+    expect(switch.locator("span")).to_have_attribute("lang", "en")
+    switch.click()
+    switch = page.get_by_role("button", name="Español", exact=True)
+    expect(switch).to_have_attribute("title", "Change language")
+    expect(switch.locator("span")).to_have_attribute("lang", "es")
+
+
+@pytest.mark.language("es-CL")
 def test_the_switch_changes_to_english_and_the_browser_remembers(page):
     open_catalog(page)
     page.locator("#language-switch").click()
