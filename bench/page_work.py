@@ -26,10 +26,9 @@ import statistics
 import sys
 from pathlib import Path
 
+from catalog_paint import ARGS  # the same Chromium flags as the paint bench (bench/ is on the path when run)
 from playwright.sync_api import Browser, sync_playwright
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "loading", "v8.execute"]
 SCRIPT = {"EvaluateScript", "v8.evaluateModule", "v8.compile", "v8.compileModule", "FunctionCall", "RunMicrotasks"}
 WHOLE_PAGE = 500  # elements: a style recalculation larger than this restyled the page, not a part of it

@@ -18,8 +18,8 @@ dialogs and toasts, uses it), and a `<noscript>` copy of the plain link for brow
 `<style>` is removed as the whole stylesheet applies (`SWAP`): every rule of it is in the whole stylesheet, so the
 page's computed styles stay as they are, and each later style recalculation (hydration's, a live update's) no longer
 matches every inlined rule twice (the catalog's style recalculation in all, 10 unthrottled loads with
-bench/page_work.py's loads: 133 -> 112 ms). React finds
-that link by its href when it hydrates the head and adds no other.
+bench/page_work.py's loads: 133 -> 112 ms). React finds that link by its href when it hydrates the head and adds
+no other.
 
 Tried and dropped: adding the whole stylesheet only after the largest paint (from pepestore/deferred_start.py).
 Lighthouse's largest paint fell by ~0.7 s, but applying the stylesheet then cost a style recalculation and layout
@@ -37,9 +37,7 @@ from pathlib import Path
 from pepestore.css_purge import _blocks, _split_top
 
 MARK = 'data-critical="true"'
-# Applies the whole stylesheet and drops the inlined rules in the same step: each of them is in the whole stylesheet,
-# later in the document, so the cascade is the whole stylesheet's alone, and kept they would make every later style
-# recalculation match each rule twice.
+# The whole stylesheet's onload: applies it and drops the inlined copy in the same step (the docstring says why).
 SWAP = "this.media='all';var s=document.querySelector('style[data-critical]');if(s)s.remove()"
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 _ID_ATTR = re.compile(r'\sid="([^"]*)"')

@@ -79,19 +79,16 @@ def language_switch() -> rx.Component:
     is the name it shows, in that language (a voice-control user says what they see: WCAG 2.5.3); what it does is
     its description and tooltip, in the page's language."""
     fixed = _FIXED.get()
-    if fixed is not None:
+    if fixed is not None:  # an early product copy, built in one language: inert until the live page replaces it
         english = fixed == "en"
-        return plain.button(rx.el.span("Español" if english else "English", lang="es" if english else "en"),
-                            variant="ghost", color="gray", title=t("language.switch_label"))
-    return plain.button(
-        rx.el.span(rx.cond(LanguageState.is_english, "Español", "English"),
-                   lang=rx.cond(LanguageState.is_english, "es", "en")),
-        on_click=LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en")),
-        variant="ghost",
-        color="gray",
-        id="language-switch",
-        title=t("language.switch_label"),
-    )
+        shown, lang, live = ("Español" if english else "English"), ("es" if english else "en"), {}
+    else:
+        shown = rx.cond(LanguageState.is_english, "Español", "English")
+        lang = rx.cond(LanguageState.is_english, "es", "en")
+        live = {"id": "language-switch",
+                "on_click": LanguageState.set_language(rx.cond(LanguageState.is_english, DEFAULT, "en"))}
+    return plain.button(rx.el.span(shown, lang=lang), variant="ghost", color="gray",
+                        title=t("language.switch_label"), **live)
 
 
 def t_of(prefix: str, key: rx.Var) -> rx.Var:

@@ -123,8 +123,9 @@ def test_the_first_paint_is_styled_by_the_inlined_css_alone(page):
 def test_the_catalogs_first_frame_has_no_blurred_layers_nor_photo_decodes_to_wait_for(page):
     """No element of the catalog has a backdrop filter. Radix's translucent panels blur what is behind every card
     (backdrop-filter: blur(64px) on each card's ::before), which shows nothing on a plain background but cost the
-    compositor ~50 ms before the catalog's first frame reached the screen; the panels are solid. The cards' photos decode off the frame's path, so the text is
-    painted without waiting for them. Checked on the first paint alone: no stylesheet, no script."""
+    compositor ~50 ms before the catalog's first frame reached the screen; the panels are solid. The cards' photos
+    decode off the frame's path, so the text is painted without waiting for them. Checked on the first paint alone:
+    no stylesheet, no script."""
     html = httpx.get(page.store_url + "/").text
     assert 'data-panel-background="solid"' in html
     photos = re.findall(r'<img [^>]*class="card-photo[^"]*"[^>]*>', html)
