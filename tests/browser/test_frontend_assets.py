@@ -171,6 +171,9 @@ def test_the_whole_stylesheet_replaces_the_inlined_rules_without_changing_a_comp
     page.route(re.compile(r"/assets/.*\.css$"), lambda route: held.append(route))
     page.goto(page.store_url + path, wait_until="domcontentloaded")  # "load" would wait for the held stylesheet
     page.wait_for_function("() => document.querySelector('style[data-critical]') !== null")
+    # React's streamed boundaries (`<div hidden id="S:0">`, moved in by its inline `$RC` script after a frame or a
+    # timer) are revealed first: otherwise their nodes could leave the document between the two snapshots.
+    page.wait_for_function("() => document.querySelector('[hidden][id^=\"S:\"]') === null")
     elements = page.evaluate(SNAPSHOT)
     assert len(held) == 1 and page.locator("link[media='print']").count() == 1
     held[0].continue_()
