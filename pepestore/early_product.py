@@ -47,10 +47,13 @@ BODY_SCRIPTS = "<script>window.__reactRouterContext"
 EARLY_ID = "product-early"
 
 # While the early copy is in the document, the live page (still its skeleton) stays hidden behind it.
-EARLY_STYLE = (f'<style id="{EARLY_ID}-style">body:has(> #{EARLY_ID}) > [data-is-root-theme]:not(#{EARLY_ID})'
+EARLY_STYLE = (f'<style id="{EARLY_ID}-style" data-early>body:has(> #{EARLY_ID}) > [data-is-root-theme]:not(#{EARLY_ID})'
                "{display:none}</style>")
 # Removes the copy in the same task as React's commit that shows the live page (a MutationObserver's callback runs
 # before the browser paints or handles anything else), so the two are never on screen, or in the DOM, together.
+# The copy's title and description go with it once the live page has its own (React adds them beside, not over,
+# ours; the first <title> is the tab's), so they cannot outlive the product in the tab or on the next page. One
+# that React took over as its own (same content when it hydrated) is the only one of its kind and stays.
 EARLY_SCRIPT = """<script>(function () {
   var early = document.getElementById("%s");
   if (!early) return;
@@ -59,6 +62,10 @@ EARLY_SCRIPT = """<script>(function () {
     if (live && live.querySelector("main") && !live.querySelector("#product-loading")) {
       observer.disconnect();
       early.remove();
+      document.querySelectorAll("head > [data-early]").forEach(function (own) {
+        var kind = own.tagName === "META" ? 'meta[name="description"]' : own.tagName.toLowerCase();
+        if (own.tagName === "STYLE" || document.querySelector(kind + ":not([data-early])")) own.remove();
+      });
     }
   });
   observer.observe(document.body, {childList: true, subtree: true});
@@ -128,9 +135,9 @@ def render(templates: Templates, product: ProductView, language: str) -> str:
     values[EARLY_STOCK_LABEL] = stock_text(product, language)
     for mark, value in values.items():
         copy = copy.replace(mark, html.escape(str(value), quote=True))
-    head = (f"<title>{html.escape(product.name)} — Pepestore</title>"
-            f'<meta name="description" content="{html.escape(page_meta.describe(product.description), quote=True)}"/>'
-            f"{EARLY_STYLE}")
+    head = (f"<title data-early>{html.escape(page_meta.product_title(product.name))}</title>"
+            f'<meta name="description" content="{html.escape(page_meta.describe(product.description), quote=True)}"'
+            f" data-early/>{EARLY_STYLE}")
     page = templates.shell.replace("</head>", head + "</head>", 1)
     page = page.replace(BODY_SCRIPTS, copy + EARLY_SCRIPT + BODY_SCRIPTS, 1)
     if language != DEFAULT:

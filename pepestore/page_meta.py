@@ -1,4 +1,4 @@
-"""What search engines and link previews read about each shop page (`<meta name="description">`)."""
+"""What search engines, link previews and the browser's tab read about each shop page (its description and title)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,8 @@ def describe(text: str, fallback: str = PRODUCT) -> str:
     if len(text) <= LIMIT:
         return text
     return text[:LIMIT - 1].rsplit(" ", 1)[0].rstrip(",.;:—-") + "…"
+
+
+def product_title(name: str) -> str:
+    """The product page's title: the product's name first, as a tab or a search result shows it."""
+    return f"{name} — Pepestore" if name else "Pepestore"

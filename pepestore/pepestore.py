@@ -77,7 +77,7 @@ on_order_changed(partial(push_order_update, app))
 prime_first_page()
 app.add_page(catalog_page, route=routes.CATALOG, title=say(DEFAULT_LANGUAGE, "title.catalog"),
              on_load=[CartState.load, CatalogState.load, LiveCatalogState.watch], description=page_meta.CATALOG)
-app.add_page(product_page, route=routes.PRODUCT, title="Pepestore",
+app.add_page(product_page, route=routes.PRODUCT, title=ProductState.page_title,
              on_load=[CartState.load, ProductState.load, LiveCatalogState.watch],
              description=ProductState.meta_description)
 # Templates of the product page's early copy, prerendered per language and never served as pages themselves.

@@ -30,6 +30,10 @@ class ProductState(rx.State):
     def meta_description(self) -> str:
         return page_meta.describe(self.product.description)
 
+    @rx.var
+    def page_title(self) -> str:
+        return page_meta.product_title(self.product.name)
+
     @rx.event
     @page_load
     async def load(self):

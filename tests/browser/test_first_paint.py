@@ -76,8 +76,8 @@ def test_the_product_html_holds_the_product_its_title_and_description(store_url)
     assert spanish.headers["cache-control"] == "no-cache"
     html = spanish.text
     assert "Boldo &amp; Mint Herbal Tea" in html and "$5.990" in html
-    assert f'<meta name="description" content="{DESCRIPTION}"/>' in html
-    assert "<title>Boldo &amp; Mint Herbal Tea — Pepestore</title>" in html
+    assert f'<meta name="description" content="{DESCRIPTION}" data-early/>' in html
+    assert "<title data-early>Boldo &amp; Mint Herbal Tea — Pepestore</title>" in html
     assert "Disponible" in html and "In stock" not in html
     assert "zqzEARLY" not in html  # every placeholder filled in
     english = httpx.get(f"{store_url}/product/{PRODUCT}", cookies={"pepestore_lang": "en"}, timeout=10).text

@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from pepestore import page_meta
+from pepestore.i18n import DEFAULT, say
 from pepestore.static_cache import IMMUTABLE
 from pepestore.store.catalog import PER_PAGE
 from tests.browser.shop import open_catalog, wait_for_live_catalog
@@ -60,13 +62,20 @@ def test_pages_are_styled_with_the_trimmed_stylesheet(page):
     assert page.locator('meta[name="description"]').first.get_attribute("content")
 
 
-def test_the_product_page_describes_its_product(page):
+def test_the_live_product_page_has_its_own_title_and_description_and_the_next_page_its_own(page):
+    """The early copy's title and description go with it: one of each, the product's, then the catalog's."""
     page.goto(page.store_url + "/product/wool-beanie")
-    expect(page.locator("#product-name")).to_be_visible()
+    expect(page.locator("#product-early")).to_have_count(0)  # the live page has taken over
     description = page.locator('meta[name="description"]')
     expect(description).to_have_count(1)
-    expect(description).to_have_attribute("content", re.compile(r"\w{3,}"))
-    assert "A product from Pepestore" not in description.get_attribute("content"), "the product's own words"
+    expect(description).to_have_attribute("content", re.compile(r"^Soft merino beanie"))
+    expect(page).to_have_title("Merino Wool Beanie — Pepestore")
+    assert page.locator("title").count() == 1
+    page.locator("header, .site-header").get_by_role("link", name="Pepestore").click()
+    wait_for_live_catalog(page)
+    expect(description).to_have_count(1)
+    expect(description).to_have_attribute("content", page_meta.CATALOG)
+    expect(page).to_have_title(say(DEFAULT, "title.catalog"))
 
 
 def test_the_pages_modules_start_after_first_paint_and_still_hydrate(page):

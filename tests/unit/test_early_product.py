@@ -64,7 +64,8 @@ def test_render_fills_every_placeholder_escaped_in_the_readers_language(build):
     assert "<script>alert" not in spanish and "Tea &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in spanish
     assert 'src="/products/tea.webp"' in spanish and "Coffee &amp; Tea" in spanish
     assert "<span>Disponible</span>" in spanish and "Todos los productos" in spanish
-    assert '<meta name="description" content="Loose &amp; fragrant."/>' in spanish
+    assert '<meta name="description" content="Loose &amp; fragrant." data-early/>' in spanish
+    assert "<title data-early>Tea &lt;script&gt;" in spanish
     assert '<html lang="es-CL"' in spanish
     # The copy sits in the body before the router's scripts, outside the root React hydrates.
     assert spanish.index('id="product-early"') > spanish.index('class="radix-themes"><div title="x"></div></div>')
