@@ -1,5 +1,6 @@
 """A Reflex plugin that works on every production build so pages paint sooner:
 
+- prerenders the light theme's class, so hydration does not restyle the page to add it (pepestore/steady_theme.py);
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
 - inlines in each page the CSS its first paint needs and loads the whole stylesheet without blocking that paint
   (pepestore/critical_css.py);
@@ -25,7 +26,7 @@ from typing import Any
 from reflex_base.config import get_config
 from reflex_base.plugins.base import Plugin
 
-from pepestore import critical_css, css_purge, deferred_start, routes
+from pepestore import critical_css, css_purge, deferred_start, routes, steady_theme
 from pepestore.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -149,8 +150,15 @@ def lower_preload_priority(static_dir: Path) -> int:
 class FirstPaintBuild(Plugin):
     """After each production build: Radix's CSS trimmed, the pages' modules started after first paint."""
 
+    def pre_compile(self, **context: Any) -> None:
+        if _theme()[1]:
+            context["add_modify_task"](steady_theme.PROVIDER, steady_theme.guard_provider)
+            context["add_modify_task"](steady_theme.THEME_PROVIDER, steady_theme.guard_theme_provider)
+
     def post_build(self, **context: Any) -> None:
         static_dir = Path(context["static_dir"])
+        if _theme()[1]:
+            print(f"pepestore: the light theme prerendered on {steady_theme.mark_light_build(static_dir)} pages")
         web_dir = static_dir.parent.parent  # .web/build/client -> .web
         sources = [p for p in (PROJECT_ROOT / "pepestore").rglob("*.py") if p.name not in IGNORED_SOURCES]
         sources.append(PROJECT_ROOT / "rxconfig.py")

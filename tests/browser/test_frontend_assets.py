@@ -151,6 +151,34 @@ def test_the_catalogs_first_frame_has_no_blurred_layers_nor_photo_decodes_to_wai
     assert blurred == [], blurred  # the sticky header too: opaque, no blur to redraw under it on every frame
 
 
+# Every change of the class attribute of <html> and of the Radix root, from the start of the document on.
+WATCH_THEME_CLASSES = """
+window.__themeClassChanges = [];
+new MutationObserver((records) => records.forEach((record) => {
+  const target = record.target;
+  if (target === document.documentElement || target.matches?.('[data-is-root-theme="true"]'))
+    window.__themeClassChanges.push(target.tagName + ': ' + record.oldValue + ' -> ' + target.className);
+})).observe(document, {attributes: true, attributeFilter: ['class'], attributeOldValue: true, subtree: true});
+"""
+
+
+@pytest.mark.parametrize("path", ["/", "/product/wool-beanie", "/cart"])
+def test_hydration_leaves_the_theme_classes_as_the_first_paint_had_them(page, path):
+    """The light theme is in the prerendered root (pepestore/steady_theme.py): once the head script has put `light`
+    on <html> before the first paint, neither <html> nor the Radix root changes its classes, each change being a
+    restyle of the whole page after it painted."""
+    html = httpx.get(page.store_url + path).text
+    assert re.search(r'<div data-is-root-theme="true"[^>]* class="radix-themes[^"]* light"', html)
+    page.add_init_script(WATCH_THEME_CLASSES)
+    page.goto(page.store_url + path)
+    expect(page.locator("main")).to_have_count(1)
+    page.wait_for_function("window.__reflex !== undefined")  # hydrated: the root's effects have run
+    page.wait_for_timeout(500)
+    changes = page.evaluate("window.__themeClassChanges")
+    assert changes == ["HTML: null -> light"], changes  # the head script's, before the first paint
+    assert "light" in page.locator('body > [data-is-root-theme="true"]').first.get_attribute("class").split()
+
+
 # Every element's computed style (with its ::before, ::after, ::marker, ::placeholder; custom properties left out):
 # SNAPSHOT keeps them on the page, CHANGED compares them again for the elements still in the document. Animations
 # (the cart's spinner) are paused at their start first, so only the stylesheet can change a style between the two.
