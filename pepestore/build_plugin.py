@@ -1,5 +1,6 @@
 """A Reflex plugin that works on every production build so pages paint sooner:
 
+- keeps Radix Themes' whole namespace out of the root chunk (`unbundle_plugin_namespaces`);
 - prerenders the light theme's class, so hydration does not restyle the page to add it (pepestore/steady_theme.py);
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
 - inlines in each page the CSS its first paint needs and loads the whole stylesheet without blocking that paint
@@ -151,6 +152,13 @@ class FirstPaintBuild(Plugin):
     """After each production build: Radix's CSS trimmed, the pages' modules started after first paint."""
 
     def pre_compile(self, **context: Any) -> None:
+        try:
+            dropped = unbundle_plugin_namespaces()
+        except Exception:  # noqa: BLE001 - a Reflex that moved its registry: the namespaces stay, pages work as before
+            logger.exception("pepestore: could not keep plugin namespaces out of window.__reflex")
+            dropped = []
+        if dropped:
+            print(f"pepestore: not on window.__reflex (no dynamic component uses them): {', '.join(dropped)}")
         if _theme()[1]:
             context["add_modify_task"](steady_theme.PROVIDER, steady_theme.guard_provider)
             context["add_modify_task"](steady_theme.THEME_PROVIDER, steady_theme.guard_theme_provider)
@@ -185,6 +193,26 @@ class FirstPaintBuild(Plugin):
             print(f"pepestore: critical CSS inlined in {len(inlined)} pages "
                   f"({min(size for _, size in inlined):,} to {max(size for _, size in inlined):,} bytes)")
         print(f"pepestore: modules preloaded at low priority on {lower_preload_priority(static_dir)} other pages")
+
+
+# Reflex puts each plugin's npm package on `window.__reflex`, for components built in the browser at run time
+# (`rx.dynamic`), as `import * as` in the app's root: a namespace the bundler cannot trim, so all of Radix Themes
+# (its Select, Dialog, Table, ... and their primitives) was in the root chunk every page evaluates, ~240 KB of
+# JavaScript on the catalog. The store has no dynamic component, and the pages import what they use themselves.
+# A dynamic component would still find a library the app registers itself (`bundle_library` in
+# reflex_base.components.dynamic; kept) or, failing that, Reflex's CDN fallback.
+UNBUNDLED = ("@radix-ui/themes",)
+
+
+def unbundle_plugin_namespaces() -> list[str]:
+    """Take UNBUNDLED off this compile's window libraries unless the app registered them itself; returns which."""
+    from reflex_base.registry import RegistrationContext
+
+    registry = RegistrationContext.ensure_context()
+    dropped = [library for library in UNBUNDLED
+               if library in registry.bundled_libraries and library not in registry._explicit_bundled_libraries]
+    registry.bundled_libraries[:] = [library for library in registry.bundled_libraries if library not in dropped]
+    return dropped
 
 
 def early_copies(static_dir: Path) -> dict[str, list[Path]]:
