@@ -1,7 +1,12 @@
-"""A Reflex plugin that works on every production build so pages paint sooner:
+"""A Reflex plugin that works on every compile and production build so pages paint sooner.
 
+On every compile (`pre_compile`, development ones too):
 - keeps Radix Themes' whole namespace out of the root chunk (`unbundle_plugin_namespaces`);
-- prerenders the light theme's class, so hydration does not restyle the page to add it (pepestore/steady_theme.py);
+- guards Reflex's colour-mode effects, which otherwise restyle the whole page after hydration
+  (pepestore/steady_theme.py).
+
+After every production build:
+- prerenders the light theme's class in each page, to match those guards (pepestore/steady_theme.py);
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
 - inlines in each page the CSS its first paint needs and loads the whole stylesheet without blocking that paint
   (pepestore/critical_css.py);
@@ -149,7 +154,8 @@ def lower_preload_priority(static_dir: Path) -> int:
 
 
 class FirstPaintBuild(Plugin):
-    """After each production build: Radix's CSS trimmed, the pages' modules started after first paint."""
+    """Before each compile: window libraries and colour-mode effects; after each production build: Radix's CSS
+    trimmed, the light theme prerendered, the pages' modules started after first paint."""
 
     def pre_compile(self, **context: Any) -> None:
         try:
@@ -158,10 +164,19 @@ class FirstPaintBuild(Plugin):
             logger.exception("pepestore: could not keep plugin namespaces out of window.__reflex")
             dropped = []
         if dropped:
-            print(f"pepestore: not on window.__reflex (no dynamic component uses them): {', '.join(dropped)}")
+            print(f"pepestore: not on window.__reflex (for dynamic components, bundle_library them): "
+                  f"{', '.join(dropped)}")
         if _theme()[1]:
-            context["add_modify_task"](steady_theme.PROVIDER, steady_theme.guard_provider)
-            context["add_modify_task"](steady_theme.THEME_PROVIDER, steady_theme.guard_theme_provider)
+            from reflex.utils.prerequisites import get_web_dir
+
+            for name, guard in ((steady_theme.PROVIDER, steady_theme.guard_provider),
+                                (steady_theme.THEME_PROVIDER, steady_theme.guard_theme_provider)):
+                # Reflex fails the whole compile on a modify task whose file is gone: a new Reflex's layout
+                # costs the guard, not the build.
+                if (get_web_dir() / name).is_file():
+                    context["add_modify_task"](name, guard)
+                else:
+                    logger.warning("pepestore: %s not found; its colour mode effect is left as it is", name)
 
     def post_build(self, **context: Any) -> None:
         static_dir = Path(context["static_dir"])
@@ -199,8 +214,9 @@ class FirstPaintBuild(Plugin):
 # (`rx.dynamic`), as `import * as` in the app's root: a namespace the bundler cannot trim, so all of Radix Themes
 # (its Select, Dialog, Table, ... and their primitives) was in the root chunk every page evaluates, ~240 KB of
 # JavaScript on the catalog. The store has no dynamic component, and the pages import what they use themselves.
-# A dynamic component would still find a library the app registers itself (`bundle_library` in
-# reflex_base.components.dynamic; kept) or, failing that, Reflex's CDN fallback.
+# A dynamic component built from Radix Themes must register it with `bundle_library("@radix-ui/themes")`
+# (reflex_base.components.dynamic), which this keeps: Reflex's fallback for an unbundled library imports it from a
+# CDN with a React of its own, which does not work.
 UNBUNDLED = ("@radix-ui/themes",)
 
 

@@ -63,7 +63,7 @@ EARLY_SCRIPT = """<script>(function () {
       observer.disconnect();
       early.remove();
       document.querySelectorAll("head > [data-early]").forEach(function (own) {
-        var kind = own.tagName === "META" ? 'meta[name="description"]' : own.tagName.toLowerCase();
+        var kind = own.tagName === "META" ? 'head > meta[name="description"]' : "head > title";
         if (own.tagName === "STYLE" || document.querySelector(kind + ":not([data-early])")) own.remove();
       });
     }

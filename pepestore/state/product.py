@@ -26,13 +26,16 @@ class ProductState(rx.State):
     # (or B's early copy) while this differs from the URL's slug, never A under B's address.
     loaded_for: str = ""
 
+    # The page's description and title: never the product this tab showed before, while this address's loads.
     @rx.var
     def meta_description(self) -> str:
-        return page_meta.describe(self.product.description)
+        shown = not self.loading and self.loaded_for == self.router.page.params.get("slug", "")
+        return page_meta.describe(self.product.description if shown else "")
 
     @rx.var
     def page_title(self) -> str:
-        return page_meta.product_title(self.product.name)
+        shown = not self.loading and self.loaded_for == self.router.page.params.get("slug", "")
+        return page_meta.product_title(self.product.name if shown else "")
 
     @rx.event
     @page_load

@@ -12,7 +12,7 @@ from pepestore import page_meta
 from pepestore.i18n import DEFAULT, say
 from pepestore.static_cache import IMMUTABLE
 from pepestore.store.catalog import PER_PAGE
-from tests.browser.shop import open_catalog, wait_for_live_catalog
+from tests.browser.shop import card, open_catalog, wait_for_live_catalog
 
 WHOLE_RADIX_CSS = 690_000  # bytes of Radix Themes 3's stylesheet with every colour, breakpoint and the dark theme
 
@@ -71,7 +71,7 @@ def test_the_live_product_page_has_its_own_title_and_description_and_the_next_pa
     expect(description).to_have_attribute("content", re.compile(r"^Soft merino beanie"))
     expect(page).to_have_title("Merino Wool Beanie — Pepestore")
     assert page.locator("title").count() == 1
-    page.locator("header, .site-header").get_by_role("link", name="Pepestore").click()
+    page.locator(".site-header").get_by_role("link", name="Pepestore").click()
     wait_for_live_catalog(page)
     expect(description).to_have_count(1)
     expect(description).to_have_attribute("content", page_meta.CATALOG)
@@ -166,17 +166,52 @@ new MutationObserver((records) => records.forEach((record) => {
 def test_hydration_leaves_the_theme_classes_as_the_first_paint_had_them(page, path):
     """The light theme is in the prerendered root (pepestore/steady_theme.py): once the head script has put `light`
     on <html> before the first paint, neither <html> nor the Radix root changes its classes, each change being a
-    restyle of the whole page after it painted."""
+    restyle of the whole page after it painted. And Radix Themes is not on window.__reflex, which kept its whole
+    namespace in the root chunk (pepestore/build_plugin.py)."""
     html = httpx.get(page.store_url + path).text
     assert re.search(r'<div data-is-root-theme="true"[^>]* class="radix-themes[^"]* light"', html)
     page.add_init_script(WATCH_THEME_CLASSES)
-    page.goto(page.store_url + path)
-    expect(page.locator("main")).to_have_count(1)
-    page.wait_for_function("window.__reflex !== undefined")  # hydrated: the root's effects have run
-    page.wait_for_timeout(500)
+    with page.expect_websocket(lambda socket: "/_event" in socket.url) as opened:
+        page.goto(page.store_url + path)
+    # The server's first state update: the app mounted, its effects and the re-render they cause ran long before.
+    opened.value.wait_for_event("framereceived", predicate=lambda frame: str(frame).startswith("42"))
+    page.wait_for_timeout(300)
     changes = page.evaluate("window.__themeClassChanges")
     assert changes == ["HTML: null -> light"], changes  # the head script's, before the first paint
     assert "light" in page.locator('body > [data-is-root-theme="true"]').first.get_attribute("class").split()
+    libraries = page.evaluate("Object.keys(window.__reflex)")
+    assert "$/utils/state" in libraries and "@radix-ui/themes" not in libraries, libraries
+
+
+# Every title the tab showed, read before each frame is painted.
+WATCH_TITLES = """
+window.__titles = [];
+(function watch() {
+  if (window.__titles[window.__titles.length - 1] !== document.title) window.__titles.push(document.title);
+  requestAnimationFrame(watch);
+})();
+"""
+
+
+def test_the_tab_never_shows_the_previous_products_title(page):
+    """A tab's state still holds the last product it showed while the next one loads, by a full page load (the
+    early copy's title first) or by a link from the catalog: the title never names it."""
+    page.goto(page.store_url + "/product/cast-iron-teapot")
+    expect(page.locator("#product-early")).to_have_count(0)
+    expect(page).to_have_title("Cast Iron Teapot — Pepestore")
+    page.add_init_script(WATCH_TITLES)
+    page.goto(page.store_url + "/product/wool-beanie")
+    expect(page.locator("#product-early")).to_have_count(0)
+    expect(page).to_have_title("Merino Wool Beanie — Pepestore")
+    page.locator(".site-header").get_by_role("link", name="Pepestore").click()
+    wait_for_live_catalog(page)
+    card(page, "ceramic-mug-terracotta").get_by_role("link").first.click()
+    expect(page.locator("#product-name")).to_have_text("Terracotta Ceramic Mug")
+    expect(page).to_have_title("Terracotta Ceramic Mug — Pepestore")
+    titles = page.evaluate("window.__titles")
+    assert not [title for title in titles if "Cast Iron" in title], titles
+    shown = titles[titles.index("Merino Wool Beanie — Pepestore"):]
+    assert not [title for title in shown[shown.index(say(DEFAULT, "title.catalog")):] if "Merino" in title], titles
 
 
 # Every element's computed style (with its ::before, ::after, ::marker, ::placeholder; custom properties left out):

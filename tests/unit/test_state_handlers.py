@@ -3,6 +3,7 @@
 import pytest
 from sqlmodel import Session, select
 
+from pepestore import page_meta
 from pepestore.models import CartLine, Product
 from pepestore.state.cart import CartState
 from pepestore.state.catalog import CatalogState
@@ -237,3 +238,16 @@ async def test_the_cart_flags_a_line_that_sold_out_and_sends_only_what_changed(e
     assert {"rows", "has_problems"} <= cart.dirty_vars and not {"token", "item_count", "subtotal"} & cart.dirty_vars
     await cart.remove(mug)
     assert not cart.has_problems and cart.item_count == 0
+
+
+async def test_the_product_pages_title_and_description_never_name_the_previous_product(engine):
+    page = await new_state(ProductState)
+    visit(page, "/product/cast-iron-teapot?slug=cast-iron-teapot")
+    await page.load()
+    assert page.page_title == "Cast Iron Teapot — Pepestore" and "teapot" in page.meta_description.lower()
+    # The tab moves on: its state still holds the teapot until the next load.
+    visit(page, "/product/wool-beanie?slug=wool-beanie")
+    assert page.product.name == "Cast Iron Teapot"
+    assert (page.page_title, page.meta_description) == ("Pepestore", page_meta.PRODUCT)
+    await page.load()
+    assert page.page_title == "Merino Wool Beanie — Pepestore"
