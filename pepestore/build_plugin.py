@@ -27,6 +27,7 @@ import hashlib
 import logging
 import re
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from reflex_base.config import get_config
@@ -141,16 +142,22 @@ def rename_references(static_dir: Path, renamed: dict[str, str]) -> None:
 _MODULEPRELOAD = re.compile(r'<link rel="modulepreload"(?![^>]*fetchpriority)')
 
 
-def lower_preload_priority(static_dir: Path) -> int:
-    """Add fetchpriority="low" to every modulepreload link of the built pages; returns how many pages changed."""
+def rewrite_pages(static_dir: Path, rewrite: Callable[[str], str]) -> int:
+    """Apply `rewrite` to every built page's HTML; returns how many pages it changed."""
     changed = 0
     for page in static_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        lowered = _MODULEPRELOAD.sub('<link rel="modulepreload" fetchpriority="low"', html)
-        if lowered != html:
-            page.write_text(lowered, encoding="utf-8")
+        rewritten = rewrite(html)
+        if rewritten != html:
+            page.write_text(rewritten, encoding="utf-8")
             changed += 1
     return changed
+
+
+def lower_preload_priority(static_dir: Path) -> int:
+    """Add fetchpriority="low" to every modulepreload link of the built pages; returns how many pages changed."""
+    return rewrite_pages(static_dir,
+                         lambda html: _MODULEPRELOAD.sub('<link rel="modulepreload" fetchpriority="low"', html))
 
 
 class FirstPaintBuild(Plugin):
@@ -181,7 +188,8 @@ class FirstPaintBuild(Plugin):
     def post_build(self, **context: Any) -> None:
         static_dir = Path(context["static_dir"])
         if _theme()[1]:
-            print(f"pepestore: the light theme prerendered on {steady_theme.mark_light_build(static_dir)} pages")
+            marked = rewrite_pages(static_dir, steady_theme.mark_light_root)
+            print(f"pepestore: the light theme prerendered on {marked} pages")
         web_dir = static_dir.parent.parent  # .web/build/client -> .web
         sources = [p for p in (PROJECT_ROOT / "pepestore").rglob("*.py") if p.name not in IGNORED_SOURCES]
         sources.append(PROJECT_ROOT / "rxconfig.py")

@@ -47,8 +47,8 @@ BODY_SCRIPTS = "<script>window.__reactRouterContext"
 EARLY_ID = "product-early"
 
 # While the early copy is in the document, the live page (still its skeleton) stays hidden behind it.
-EARLY_STYLE = (f'<style id="{EARLY_ID}-style" data-early>body:has(> #{EARLY_ID}) > [data-is-root-theme]:not(#{EARLY_ID})'
-               "{display:none}</style>")
+EARLY_STYLE = (f'<style id="{EARLY_ID}-style" data-early>'
+               f"body:has(> #{EARLY_ID}) > [data-is-root-theme]:not(#{EARLY_ID}){{display:none}}</style>")
 # Removes the copy in the same task as React's commit that shows the live page (a MutationObserver's callback runs
 # before the browser paints or handles anything else), so the two are never on screen, or in the DOM, together.
 # The copy's title and description go with it once the live page has its own (React adds them beside, not over,

@@ -6,7 +6,7 @@ RadixThemesColorModeProvider on the root, its ThemeProvider on <html>, each remo
 the resolved mode back). A class that changes on the root, or on <html>, sends the browser into a style
 recalculation of the whole page, about 30 ms of main thread on the catalog after it has painted: blocking time.
 
-So the prerendered root carries `light` already (`mark_light_root`, on the built pages), and both effects touch the
+So the prerendered root carries `light` already (`mark_light_root`, over the built pages), and both effects touch the
 class list only when it is not already what they would leave (`guard_*`, on Reflex's compiled files). A shopper
 whose saved mode differs still gets it: the guard is "already right", not "never".
 """
@@ -15,31 +15,31 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 PROVIDER = "components/reflex/radix_themes_color_mode_provider.js"
 THEME_PROVIDER = "utils/react-theme.js"
 
+# Whether an element's classes already are what the effect would leave: the resolved mode and not the other one.
+_ALREADY = ('{0}.classList.contains(resolvedTheme) &&\n'
+            '        !{0}.classList.contains(resolvedTheme === "light" ? "dark" : "light")')
 _PROVIDER_FROM = """    if (radixRoot) {
       radixRoot.classList.remove("light", "dark");
       radixRoot.classList.add(resolvedTheme);
     }"""
-_PROVIDER_TO = """    if (radixRoot && !(radixRoot.classList.contains(resolvedTheme) &&
-        !radixRoot.classList.contains(resolvedTheme === "light" ? "dark" : "light"))) {
+_PROVIDER_TO = """    if (radixRoot && !(%s)) {
       radixRoot.classList.remove("light", "dark");
       radixRoot.classList.add(resolvedTheme);
-    }"""
+    }""" % _ALREADY.format("radixRoot")
 _THEME_FROM = """    root.classList.remove("light", "dark");
     root.classList.add(resolvedTheme);
     root.style.colorScheme = resolvedTheme;"""
-_THEME_TO = """    if (!(root.classList.contains(resolvedTheme) &&
-        !root.classList.contains(resolvedTheme === "light" ? "dark" : "light"))) {
+_THEME_TO = """    if (!(%s)) {
       root.classList.remove("light", "dark");
       root.classList.add(resolvedTheme);
     }
-    if (root.style.colorScheme !== resolvedTheme) root.style.colorScheme = resolvedTheme;"""
+    if (root.style.colorScheme !== resolvedTheme) root.style.colorScheme = resolvedTheme;""" % _ALREADY.format("root")
 
 
 def _guard(source: str, before: str, after: str, name: str) -> str:
@@ -68,15 +68,3 @@ def mark_light_root(html: str) -> str:
         classes = match.group(2)
         return match.group(0) if "light" in classes.split() else f'{match.group(1)}{classes} light"'
     return _ROOT_CLASS.sub(add, html)
-
-
-def mark_light_build(static_dir: Path) -> int:
-    """`mark_light_root` over every built page; returns how many changed."""
-    changed = 0
-    for page in static_dir.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        marked = mark_light_root(html)
-        if marked != html:
-            page.write_text(marked, encoding="utf-8")
-            changed += 1
-    return changed

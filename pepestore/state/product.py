@@ -26,16 +26,18 @@ class ProductState(rx.State):
     # (or B's early copy) while this differs from the URL's slug, never A under B's address.
     loaded_for: str = ""
 
-    # The page's description and title: never the product this tab showed before, while this address's loads.
+    def _shown(self) -> ProductView:
+        """This address's product, or none while it loads: never the product this tab showed before."""
+        this_address = not self.loading and self.loaded_for == self.router.page.params.get("slug", "")
+        return self.product if this_address else NO_PRODUCT
+
     @rx.var
     def meta_description(self) -> str:
-        shown = not self.loading and self.loaded_for == self.router.page.params.get("slug", "")
-        return page_meta.describe(self.product.description if shown else "")
+        return page_meta.describe(self._shown().description)
 
     @rx.var
     def page_title(self) -> str:
-        shown = not self.loading and self.loaded_for == self.router.page.params.get("slug", "")
-        return page_meta.product_title(self.product.name if shown else "")
+        return page_meta.product_title(self._shown().name)
 
     @rx.event
     @page_load

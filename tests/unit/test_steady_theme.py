@@ -6,6 +6,7 @@ import pytest
 import reflex_base
 
 from pepestore import steady_theme
+from pepestore.build_plugin import rewrite_pages
 
 TEMPLATES = Path(reflex_base.__file__).parent / ".templates" / "web"
 
@@ -47,7 +48,7 @@ def test_the_build_is_marked_page_by_page(tmp_path):
     (tmp_path / "index.html").write_text(ROOT, encoding="utf-8")
     (tmp_path / "cart" / "index.html").write_text(ROOT, encoding="utf-8")
     (tmp_path / "plain.html").write_text("<p>no theme here</p>", encoding="utf-8")
-    assert steady_theme.mark_light_build(tmp_path) == 2
+    assert rewrite_pages(tmp_path, steady_theme.mark_light_root) == 2
     assert 'class="radix-themes css-0 light"' in (tmp_path / "cart" / "index.html").read_text(encoding="utf-8")
     assert (tmp_path / "plain.html").read_text(encoding="utf-8") == "<p>no theme here</p>"
-    assert steady_theme.mark_light_build(tmp_path) == 0
+    assert rewrite_pages(tmp_path, steady_theme.mark_light_root) == 0
