@@ -2,6 +2,7 @@
 
     python bench/page_work.py http://localhost:3000/                     # the catalog, 9 loads
     python bench/page_work.py --runs 15 http://localhost:3000/ http://localhost:3001/   # two builds, alternating
+    python bench/page_work.py --runs 3 --tasks http://localhost:3000/   # also list each load's tasks of 10 ms or more
 
 Lighthouse's blocking time on this 2-core machine moves by 150-400 ms between runs of one unchanged page (it
 multiplies every observed task by its CPU slowdown, so any contention on the machine lands in it). This reads the
@@ -16,6 +17,10 @@ order every other round. Prints, per URL, medians over the loads of:
 - "blocking at 4x": the sum over tasks of max(0, 4 x duration - 50 ms), what Lighthouse's total blocking time
   would count if this machine's CPU were 4x slower and nothing else ran; an estimate to compare builds, not
   Lighthouse's figure (its simulation also reorders the tasks and starts counting at its own first paint).
+
+With --tasks, each load's tasks of 10 ms or more are listed too, in order, with their start after the navigation,
+their length and what took most of them (style recalculations with the elements they restyled, layout, stylesheet
+parses, module evaluations, calls by script file): the medians say how much, the list says which task to go after.
 """
 
 from __future__ import annotations
@@ -73,7 +78,35 @@ def summarise(events: list[dict]) -> dict[str, float]:
     }
 
 
-def load_once(browser: Browser, url: str, settle: float) -> dict[str, float]:
+def long_tasks(events: list[dict], threshold_ms: float = 10.0, parts: int = 4) -> list[str]:
+    """One line per main-thread task of `threshold_ms` or more: start (ms after the navigation), length, and the
+    `parts` kinds of work inside it that took longest (an event of 2 ms or more, named as the trace names it)."""
+    main = renderer_main(events)
+    own = sorted((e for e in events if (e["pid"], e["tid"]) == main and e.get("ph") == "X"), key=lambda e: e["ts"])
+    starts = [e["ts"] for e in events if e.get("name") == "navigationStart"]
+    origin = min(starts) if starts else (own[0]["ts"] if own else 0)
+    paints = [e["ts"] for e in events if e.get("name") == "firstContentfulPaint"]
+    lines = [f"first contentful paint at {(paints[0] - origin) / 1000:.0f} ms"] if paints else []
+    for task in (e for e in own if e["name"] == "RunTask" and e["dur"] >= threshold_ms * 1000):
+        end, inside = task["ts"] + task["dur"], {}
+        for e in own:
+            if e["name"] == "RunTask" or e["dur"] < 2000 or not task["ts"] <= e["ts"] < end:
+                continue
+            args = e.get("args", {})
+            label = e["name"]
+            if e["name"] == "UpdateLayoutTree":
+                label += f" ({args.get('elementCount', '?')} elements)"
+            url = ((args.get("data") or {}).get("url") or "").rsplit("/", 1)[-1]
+            if url:
+                label += f" {url[:40]}"
+            inside[label] = inside.get(label, 0) + e["dur"] / 1000
+        top = sorted(inside.items(), key=lambda item: -item[1])[:parts]
+        lines.append(f"{(task['ts'] - origin) / 1000:7.0f} ms  {task['dur'] / 1000:6.1f} ms  "
+                     + ", ".join(f"{label} {ms:.0f}" for label, ms in top))
+    return lines
+
+
+def load_once(browser: Browser, url: str, settle: float, tasks: bool = False) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75,
                                   is_mobile=True, has_touch=True)
     try:
@@ -82,7 +115,11 @@ def load_once(browser: Browser, url: str, settle: float) -> dict[str, float]:
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(settle * 1000)
-        return summarise(json.loads(browser.stop_tracing())["traceEvents"])
+        events = json.loads(browser.stop_tracing())["traceEvents"]
+        if tasks:
+            print(f"tasks of {url}:")
+            print("\n".join(f"  {line}" for line in long_tasks(events)))
+        return summarise(events)
     finally:
         context.close()
 
@@ -94,6 +131,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=2.0, help="seconds traced after the network is idle")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--json", type=Path, help="also write the medians as JSON here")
+    parser.add_argument("--tasks", action="store_true", help="list each load's tasks of 10 ms or more")
     args = parser.parse_args()
     loads: dict[str, list[dict[str, float]]] = {url: [] for url in args.urls}
     with sync_playwright() as playwright:
@@ -102,7 +140,7 @@ def main() -> None:
             load_once(browser, url, 0.5)  # warm-up: the server's caches, not the browser's (each load is cold)
         for round_ in range(args.runs):
             for url in args.urls if round_ % 2 == 0 else args.urls[::-1]:
-                loads[url].append(load_once(browser, url, args.settle))
+                loads[url].append(load_once(browser, url, args.settle, args.tasks))
         browser.close()
     medians = {url: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
                for url, runs in loads.items()}
