@@ -8,8 +8,9 @@ On every compile (`pre_compile`, development ones too):
 After every production build:
 - prerenders the light theme's class in each page, to match those guards (pepestore/steady_theme.py);
 - trims Radix Themes' stylesheet, which every page waits for (pepestore/css_purge.py says what goes and why);
-- inlines in each page the CSS its first paint needs and loads the whole stylesheet without blocking that paint
-  (pepestore/critical_css.py);
+- inlines in each shop page every rule the shop's code can use, so no stylesheet applies after its first paint
+  (pepestore/shop_css.py), and in each other page the CSS its first paint needs, the whole stylesheet loaded
+  without blocking that paint (pepestore/critical_css.py);
 - starts the pages' JavaScript after their first paint (pepestore/deferred_start.py): a prerendered page paints
   from its HTML and CSS alone, but its ~28 modulepreload links and their requests kept the main thread and the
   connection busy before that paint. A page that rewrite does not recognise keeps its links, fetched at low
@@ -33,7 +34,7 @@ from typing import Any
 from reflex_base.config import get_config
 from reflex_base.plugins.base import Plugin
 
-from pepestore import critical_css, css_purge, deferred_start, routes, steady_theme
+from pepestore import critical_css, css_purge, deferred_start, routes, shop_css, steady_theme
 from pepestore.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -205,6 +206,13 @@ class FirstPaintBuild(Plugin):
             print(f"pepestore: modules started after first paint on {deferred_start.defer_build(static_dir)} pages")
         except Exception:  # noqa: BLE001 - pages left as built hydrate as before (their preloads lowered below)
             logger.exception("pepestore: could not defer the pages' modules; they start before first paint")
+        try:
+            completed = shop_css.complete_build(static_dir)
+        except Exception:  # noqa: BLE001 - the shop's pages get their critical CSS below, as the others do
+            logger.exception("pepestore: could not inline the shop's CSS; its pages load the whole stylesheet late")
+            completed = []
+        if completed:
+            print(f"pepestore: the shop's CSS inlined in {len(completed)} pages ({completed[0][1]:,} bytes)")
         try:
             from pepestore.state.product_view import EARLY_MARK  # the app is loaded by now; rxconfig is not
 

@@ -21,6 +21,9 @@ matches every inlined rule twice (the catalog's style recalculation in all, 10 u
 bench/page_work.py's loads: 133 -> 112 ms). React finds that link by its href when it hydrates the head and adds
 no other.
 
+The shop's prerendered pages (catalog, cart) are rewritten first, by pepestore/shop_css.py: they inline every rule
+the shop's code can use and apply no stylesheet later, so this module leaves them alone (MARK).
+
 Tried and dropped: adding the whole stylesheet only after the largest paint (from pepestore/deferred_start.py).
 Lighthouse's largest paint fell by ~0.7 s, but applying the stylesheet then cost a style recalculation and layout
 of ~120 ms (unthrottled) in the middle of hydration, and the product page and cart lost 6-7 performance points
