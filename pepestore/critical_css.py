@@ -169,7 +169,9 @@ def _declarations(css: str):
             continue
         if prelude.startswith(("@media", "@supports", "@layer", "@container")):
             yield from _declarations(body)
-        elif not prelude.startswith(("@keyframes", "@font-face")):
+        elif prelude.split(None, 1)[0].endswith("keyframes"):
+            yield None, body  # declares no custom property, but uses them: a frame's var() must stay defined
+        elif not prelude.startswith("@font-face"):
             for declaration in _split_top(body, ";"):
                 name = declaration.split(":", 1)[0].strip()
                 yield (name if name.startswith("--") else None), declaration

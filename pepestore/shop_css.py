@@ -9,11 +9,14 @@ The shop's pages (every route outside the back office, routes.BACK_OFFICE) need 
 Whatever they can ever show is built by the code they can ever run: the JavaScript modules of the shop's routes and
 what those import (read from React Router's manifest and the modules' own imports). So at build time each shop page
 inlines the rules that can match its HTML or a name in that code, and keeps no stylesheet to apply later:
-- a class, id or attribute counts as present if the prerendered HTML holds it or a string literal of that code
-  does (`"rt-Badge"`, `"product-card"`);
-- a class Radix composes at run time from a prop (`rt-r-size-2`, `md:rt-r-gap-3`, `rt-variant-soft`) counts as
-  present if its stem is a literal there (`"rt-r-size"`, `"rt-variant"`), and so does one the store composes in a
-  template literal (`stock-${level}` makes every `stock-…` present);
+- a class, id or attribute counts as present if the prerendered HTML holds it or the code holds it as a word
+  (`rt-Badge`, `product-card`). Every word of the code counts, not only its string literals: telling a minified
+  module's strings from its regular expressions and nested templates is a parser's job, and a word too many only
+  keeps a rule too many;
+- a name composed at run time counts as present if the code holds its stem: Radix's, from a prop
+  (`rt-r-size` makes `rt-r-size-2` and `md:rt-r-size-2`, `rt-variant` makes `rt-variant-soft`), or the store's own
+  (a word ending in `-`, or a word written right before a template's `${` or before a quote and `+`: `stock-${level}`
+  and `"card-photo"+x` make every `stock-…` and `card-photo…` present);
 - an attribute named in that code may take any value (`data-accent-color`, set from a prop).
 
 Matching is by name, so the sheet is a superset of what the shop can match: ~22 KB gzipped against the whole
@@ -39,16 +42,20 @@ from pepestore import routes
 from pepestore.critical_css import MARK, Tokens, critical_for
 
 _MANIFEST = re.compile(r"window\.__reactRouterManifest\s*=\s*(\{.*\})\s*;?\s*$", re.S)
-_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']((?:\.{1,2}/|/assets/)[^"']+\.js)["']""")
-_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`((?:[^`\\]|\\.)*)`')
+_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'`]([^"'`]+\.js)["'`]""")
+_MODULE = re.compile(r"[^\s\"'`]+\.js$")
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_STEM = re.compile(r"""([A-Za-z_][\w-]*)(?:\$\{|["'`]\s*\+)""")
 _BREAKPOINT = re.compile(r"^(?:xs|sm|md|lg|xl|initial):")
 # Radix's stems for classes it composes from props: `rt-r-size` + `-2`, `rt-variant` + `-soft`.
 _RADIX_STEM = "rt-"
+# Shorter stems (a minifier's `${e}` after `a`) would make almost every name present.
+_MIN_STEM = 3
 
 # Enables the whole stylesheet when a client-side navigation leaves the shop for the back office. React Router
 # navigates with history.pushState/replaceState, and the back button fires popstate.
 LEAVE_SHOP = (
-    "<script data-leave-shop>(function(){{var p={prefix};function c(){{var l=location.pathname;"
+    "<script data-leave-shop>(function(){{var p={prefix};function c(){{var l=location.pathname.toLowerCase();"
     "if(l===p||l.indexOf(p+'/')===0){{var s=document.querySelector('link[data-whole-sheet]');"
     "if(s)s.disabled=false}}}}['pushState','replaceState'].forEach(function(k){{var f=history[k];"
     "history[k]=function(){{var r=f.apply(this,arguments);c();return r}}}});"
@@ -57,7 +64,7 @@ LEAVE_SHOP = (
 
 
 class ComposedClasses(set):
-    """Class names present in a page or its code, and the names composed from a present stem."""
+    """Names (classes, ids) present in a page or its code, and the names composed from a present stem."""
 
     def __init__(self, names=(), stems=()):
         super().__init__(names)
@@ -69,8 +76,7 @@ class ComposedClasses(set):
         bare = _BREAKPOINT.sub("", name)
         if set.__contains__(self, name) or set.__contains__(self, bare):
             return True
-        parts = bare.split("-")
-        return any("-".join(parts[:end]) + "-" in self.stems for end in range(1, len(parts)))
+        return any(bare[:end] in self.stems for end in range(_MIN_STEM, len(bare)))
 
 
 def manifest(static_dir: Path) -> dict:
@@ -87,42 +93,51 @@ def is_back_office(route_path: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+def _modules_named(entry: dict) -> list[str]:
+    """Every module a manifest entry names, whatever its field (`module`, `imports`, `clientLoaderModule`, …)."""
+    named = []
+    for value in entry.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _MODULE.fullmatch(item):
+                named.append(item)
+    return named
+
+
 def shop_modules(static_dir: Path) -> set[Path]:
     """The JavaScript files a shop page can ever run: React Router's entry, the root route, every route outside the
-    back office, and everything they import, statically or dynamically."""
+    back office, and everything they import by name, statically or dynamically. (React Router imports the routes'
+    modules through a variable: those come from its manifest.) Raises if a module named is not in the build: a
+    sheet built from part of the code would leave some of the shop unstyled."""
     found = manifest(static_dir)
-    starts = [found["entry"]["module"], *found["entry"].get("imports", ())]
+    assets = static_dir / "assets"
+    starts = _modules_named(found["entry"])
     for route in found["routes"].values():
         if route.get("id") == "root" or not is_back_office(route.get("path") or ""):
-            starts += [route["module"], *route.get("imports", ())]
+            starts += _modules_named(route)
+    # The manifest's URLs carry the app's base path; the build keeps every module in assets/ under its own name.
+    todo = [assets / url.rsplit("/", 1)[-1] for url in starts]
     seen: set[Path] = set()
-    todo = [static_dir / start.lstrip("/") for start in starts]
     while todo:
         path = todo.pop().resolve()
-        if path in seen or not path.is_file():
+        if path in seen:
             continue
+        if not path.is_file():
+            raise FileNotFoundError(f"the shop's code names {path.name}, which the build does not hold")
         seen.add(path)
         for name in _IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")):
-            todo.append(static_dir / name.lstrip("/") if name.startswith("/") else path.parent / name)
+            todo.append(assets / name.rsplit("/", 1)[-1] if name.startswith("/") else path.parent / name)
     return seen
 
 
 def code_tokens(texts: list[str]) -> tuple[set[str], set[str]]:
-    """(words, stems) of the string literals in this code: every whitespace-separated word of a literal, and the
-    stems classes are composed from (a Radix `rt-…` word, or a template literal's text before `${`)."""
+    """(words, stems) of this code: every word, and the stems names are composed from at run time (the module
+    docstring says which)."""
     words, stems = set(), set()
     for text in texts:
-        for match in _LITERAL.finditer(text):
-            literal = next(group for group in match.groups() if group is not None)
-            for word in literal.split():
-                if "${" in word:
-                    stem = word.split("${", 1)[0]
-                    if stem:
-                        stems.add(stem)
-                    continue
-                words.add(word)
-                if word.startswith(_RADIX_STEM):
-                    stems.add(word + "-")
+        words.update(_WORD.findall(text))
+        stems.update(stem for stem in _STEM.findall(text) if len(stem) >= _MIN_STEM)
+    stems.update(word for word in words if word.endswith("-") and len(word) >= _MIN_STEM)
+    stems.update(word + "-" for word in words if word.startswith(_RADIX_STEM))
     return words, stems
 
 
@@ -132,7 +147,7 @@ def shop_tokens(pages: list[str], code: list[str]) -> Tokens:
         found.add_html(page)
     words, stems = code_tokens(code)
     found.classes = ComposedClasses(found.classes | words, stems)
-    found.ids |= words
+    found.ids = ComposedClasses(found.ids | words, stems)
     named = {word.lower() for word in words}
     found.attributes |= named
     found.any_value |= named
@@ -142,9 +157,13 @@ def shop_tokens(pages: list[str], code: list[str]) -> Tokens:
 
 
 def is_shop_page(relative: str) -> bool:
-    """A prerendered page of the shop. The shell page serves every client-side route, the back office's too."""
-    return relative != "__spa-fallback.html" and not is_back_office(relative.removesuffix(".html").removesuffix(
-        "/index"))
+    """A prerendered page of the shop. Not the shell page, which serves every client-side route, the back office's
+    too (Reflex copies it to 404.html after the build), nor the product page's early-copy templates, never served
+    (pepestore/early_product.py takes them into the shell)."""
+    name = relative.removesuffix(".html")
+    route = "/" + ("" if name == "index" else name.removesuffix("/index"))
+    return (relative != "__spa-fallback.html" and not is_back_office(route)
+            and route not in routes.EARLY_PRODUCT.values())
 
 
 def complete_page(page: str, href: str, css: str, back_office: str) -> str | None:

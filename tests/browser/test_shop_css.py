@@ -3,6 +3,7 @@ state a shopper reaches, every element computes the same style with the whole st
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.shop import add_from_card, card, cart_line, open_catalog, start_payment, toast
@@ -13,7 +14,7 @@ from tests.browser.test_frontend_assets import STILL, STYLES_OF
 WHOLE_SHEET_CHANGES = f"""async () => {{
     const stylesOf = {STYLES_OF};
     {STILL};
-    const before = [...document.querySelectorAll('body *')].map((element) => [element, stylesOf(element)]);
+    const before = [...document.querySelectorAll('*')].map((element) => [element, stylesOf(element)]);
     const link = document.querySelector('link[data-whole-sheet]');
     const loaded = new Promise((done) => link.addEventListener('load', done, {{once: true}}));
     link.disabled = false;
@@ -23,8 +24,9 @@ WHOLE_SHEET_CHANGES = f"""async () => {{
     const changed = kept.filter(([element, was]) => stylesOf(element) !== was).map(([element, was]) => {{
         const now = new Set(stylesOf(element).split(';'));
         const differs = was.split(';').filter((declaration) => !now.has(declaration)).slice(0, 3);
-        return element.tagName + '.' + element.className + ' in ' + element.parentElement.tagName + '.'
-            + element.parentElement.className + ': ' + differs.join('; ');
+        const parent = element.parentElement || {{tagName: '', className: ''}};
+        return element.tagName + '.' + element.className + ' in ' + parent.tagName + '.' + parent.className + ': '
+            + differs.join('; ');
     }});
     link.disabled = true;
     return [kept.length, changed];
@@ -38,16 +40,28 @@ def assert_styled_by_the_shops_rules_alone(page, at_least: int = 50) -> None:
     assert changed == [], changed[:5]
 
 
-def test_the_catalog_live_searched_empty_and_after_an_add(page):
+def test_the_catalog_live_after_adds_its_sold_out_page_and_an_empty_search(page):
     open_catalog(page)
     assert_styled_by_the_shops_rules_alone(page)
     add_from_card(page, "ceramic-mug-terracotta")
     expect(toast(page, "to your cart")).to_be_visible()
+    add_from_card(page, "cast-iron-teapot", 5)  # more than the stock: a warning toast
+    expect(toast(page, "Only 3 of Cast Iron Teapot in stock, so your cart has 3.")).to_be_visible()
+    assert_styled_by_the_shops_rules_alone(page)
+    open_catalog(page, "?page=2")  # sold-out products come last
+    expect(card(page, "pour-over-dripper").get_by_role("button", name="Sold out")).to_be_disabled()
     assert_styled_by_the_shops_rules_alone(page)
     page.get_by_label("Search products").fill("submarine")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator("#empty-results")).to_contain_text("Nothing matches that")
     assert_styled_by_the_shops_rules_alone(page, at_least=20)
+
+
+@pytest.mark.language("es-CL")
+def test_the_catalog_in_spanish(page):
+    open_catalog(page)
+    expect(page.locator(".product-card").first).to_contain_text("Agregar")
+    assert_styled_by_the_shops_rules_alone(page)
 
 
 def test_a_product_page_and_the_cart_reached_by_links_then_the_checkout(page):

@@ -89,3 +89,12 @@ def test_a_build_inlines_per_page_and_the_shell_covers_the_early_copies(tmp_path
     shell = (tmp_path / "__spa-fallback.html").read_text()
     assert ".rt-Product{c:d}" in shell.split("</style>")[0], "the early copy is styled from the first paint"
     assert inline_build(tmp_path) == [], "idempotent"
+
+
+def test_a_variable_only_a_kept_keyframes_rule_uses_stays_defined():
+    """A frame's `var()` must resolve when the animation runs; on the shop's pages (pepestore/shop_css.py) no later
+    stylesheet would define it."""
+    css = (":root,.light{--track:#eee;--unused:1px}.rt-Grid{animation:pulse 1s}"
+           "@keyframes pulse{50%{background:var(--track)}}")
+    assert critical_for(css, tokens()) == (":root,.light{--track:#eee}.rt-Grid{animation:pulse 1s}"
+                                           "@keyframes pulse{50%{background:var(--track)}}")

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from pepestore import routes
 from pepestore.critical_css import MARK, may_match
 from pepestore.shop_css import (ComposedClasses, code_tokens, complete_build, complete_page, is_shop_page,
@@ -18,7 +20,21 @@ def test_classes_radix_or_the_store_compose_from_a_stem_in_the_code_count_as_pre
     assert "rt-r-size-2" in classes and "md:rt-r-size-3" in classes, "Radix's size prop, per breakpoint too"
     assert "rt-variant-soft" in classes and "stock-low" in classes and "product-card" in classes
     assert "rt-DialogContent" not in classes and "rt-BadgeX" not in classes, "a stem needs its hyphen"
-    assert "product-cardigan" not in classes, "only Radix's rt-… words and template literals are stems"
+    assert "product-cardigan" not in classes, "a whole word is not a stem"
+
+
+def test_names_in_minified_code_count_however_it_writes_them():
+    """What a string-literal scanner lost in the real build: a regular expression holding a quote put it out of
+    step, nested templates hid their words, and names joined with `+` or without a hyphen were not stems."""
+    words, stems = code_tokens([
+        "a=`card ${s?`card-photo-sold-out`:``}`",  # Reflex's f-string around rx.cond
+        'r=/"(?:[^"\\\\]|\\\\.)*"/g,s=t.includes(`rt-SwitchRoot`)?1:0,q="y"',
+        "x=`stock-`+level;y=`line-photo${s?\"-sold-out\":\"\"}`;z={id:`row-${n}`};j=JSON.parse('{\"c\":\"tag-x\"}')",
+    ])
+    names = ComposedClasses(words, stems)
+    for name in ("card-photo-sold-out", "rt-SwitchRoot", "stock-low", "line-photo-sold-out", "row-3", "tag-x"):
+        assert name in names, name
+    assert "rt-Dialog" not in names and "car" not in names
 
 
 def test_a_name_in_the_code_makes_a_rule_present_and_its_attribute_take_any_value():
@@ -37,10 +53,11 @@ def write_build(tmp_path):
         "entry.client-1.js": 'import{a}from"./react-1.js";',
         "react-1.js": 'export const a="react";',
         "root-1.js": 'import"./react-1.js";const t="radix-themes";',
-        "_index-1.js": 'import{b}from"./shared-1.js";const c="product-card";import("./lazy-1.js");',
+        "_index-1.js": 'import{b}from"./shared-1.js";const c="product-card";import(`./lazy-1.js`);',
         "_cart_._index-1.js": 'const c=`stock-${n}`;',
         "shared-1.js": 'export const b="rt-Badge";',
         "lazy-1.js": 'const d="toast-card";',
+        "loader-1.js": 'const f="cart-loader";',
         "_admin_._index-1.js": 'import"./table-1.js";',
         "table-1.js": 'const e="rt-TableRoot";',
     }
@@ -51,7 +68,7 @@ def write_build(tmp_path):
         "routes/_index": {"id": "routes/_index", "parentId": "root", "index": True,
                           "module": "/assets/_index-1.js", "imports": ["/assets/shared-1.js"]},
         "routes/[cart]._index": {"id": "routes/[cart]._index", "path": "cart", "module": "/assets/_cart_._index-1.js",
-                                 "imports": []},
+                                 "imports": [], "clientLoaderModule": "/assets/loader-1.js"},
         "routes/[admin]._index": {"id": "routes/[admin]._index", "path": "admin",
                                   "module": "/assets/_admin_._index-1.js", "imports": ["/assets/table-1.js"]},
     }
@@ -69,11 +86,20 @@ def write_build(tmp_path):
     return assets
 
 
+def test_a_module_the_shops_code_names_but_the_build_lacks_fails_the_build(tmp_path):
+    """Then complete_build raises, and the build gives those pages their critical CSS and the late whole sheet
+    (pepestore/build_plugin.py), rather than a sheet made from part of the code."""
+    assets = write_build(tmp_path)
+    (assets / "lazy-1.js").unlink()
+    with pytest.raises(FileNotFoundError, match="lazy-1.js"):
+        shop_modules(tmp_path)
+
+
 def test_the_shops_code_is_its_routes_and_what_they_import_never_the_back_offices(tmp_path):
     assets = write_build(tmp_path)
     names = {path.name for path in shop_modules(tmp_path)}
     assert names == {"entry.client-1.js", "react-1.js", "root-1.js", "_index-1.js", "_cart_._index-1.js",
-                     "shared-1.js", "lazy-1.js"}
+                     "shared-1.js", "lazy-1.js", "loader-1.js"}
     assert (assets / "table-1.js").exists() and "table-1.js" not in names
 
 
@@ -101,7 +127,9 @@ def test_a_page_already_rewritten_or_linking_no_sheet_is_left_alone():
 
 
 def test_which_prerendered_pages_are_the_shops():
-    assert is_shop_page("index.html") and is_shop_page("cart.html") and is_shop_page("404.html")
+    assert is_shop_page("index.html") and is_shop_page("cart.html") and is_shop_page("cart/index.html")
     assert not is_shop_page("admin.html") and not is_shop_page("admin/orders.html")
     assert not is_shop_page("admin/index.html") and not is_shop_page("__spa-fallback.html")
+    assert not is_shop_page("early-product/es.html") and not is_shop_page("early-product/en/index.html"), \
+        "templates of the shell's early copy, never served"
     assert is_shop_page("administrator.html"), "a page whose name only starts like the back office's"
