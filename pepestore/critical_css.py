@@ -46,7 +46,7 @@ _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
 _ID_ATTR = re.compile(r'\sid="([^"]*)"')
 _TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=/>]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]*)?)*)\s*/?>")
 _ATTR = re.compile(r"""\s([^\s=/>"']+)(?:=("[^"]*"|'[^']*'|[^\s>]*))?""")
-_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+VAR = re.compile(r"var\(\s*(--[\w-]+)")
 _SEL_VALUE = re.compile(r"""\[\s*([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\]\s]*)\s*(?:[iIsS]\s*)?\]""")
 _FUNCTIONAL = re.compile(r"(?<!\\):(?:not|where|is|has|matches|-webkit-any|-moz-any|nth-[\w-]+|host|host-context|dir|lang)\(")
 _SEL_CLASS = re.compile(r"\.((?:\\.|[\w-])+)")
@@ -73,7 +73,7 @@ class Tokens:
                 self.values.add((name.lower(), html_lib.unescape(value.strip("\"'"))))
                 if placeholder and placeholder in value:
                     self.any_value.add(name.lower())
-        self.variables.update(_VAR.findall(page))
+        self.variables.update(VAR.findall(page))
         for value in _CLASS_ATTR.findall(page):
             self.classes.update(html_lib.unescape(value).split())
         self.ids.update(html_lib.unescape(value) for value in _ID_ATTR.findall(page))
@@ -183,13 +183,13 @@ def used_variables(css: str, seed: set[str]) -> set[str]:
     used = set(seed)
     for name, declaration in _declarations(css):
         if name is None:
-            used.update(_VAR.findall(declaration))
+            used.update(VAR.findall(declaration))
         else:
             defined.setdefault(name, []).append(declaration)
     todo = list(used)
     while todo:
         for declaration in defined.get(todo.pop(), ()):
-            for name in _VAR.findall(declaration):
+            for name in VAR.findall(declaration):
                 if name not in used:
                     used.add(name)
                     todo.append(name)
@@ -211,18 +211,33 @@ def critical_for(css: str, tokens: Tokens) -> str:
     return without_unused_variables(rules, used_variables(rules, tokens.variables))
 
 
-def inline_page(page: str, href: str, css: str) -> str | None:
-    """The page with `css` inlined before its link to `href`, that link made non-blocking; None if the page does not
-    link `href` the way Reflex writes it, or was already rewritten."""
-    blocking = f'<link href="{href}" rel="stylesheet" type="text/css"/>'
-    if MARK in page or blocking not in page:
+def blocking_link(href: str) -> str:
+    """The render-blocking link to a stylesheet, as Reflex writes it in every page."""
+    return f'<link href="{href}" rel="stylesheet" type="text/css"/>'
+
+
+def replace_link(page: str, href: str, link: str, preload: str) -> str | None:
+    """The page with its blocking link to `href` replaced by `link`, and its preload of `href` by `preload`; None if
+    the page does not link `href` the way Reflex writes it, or was already rewritten (it holds MARK)."""
+    if MARK in page or blocking_link(href) not in page:
         return None
+    page = page.replace(blocking_link(href), link, 1)
+    return page.replace(f'<link as="style" href="{href}" rel="preload"/>', preload, 1)
+
+
+def inline_page(page: str, href: str, css: str) -> str | None:
+    """The page with `css` inlined before its link to `href`, that link made non-blocking; None as replace_link."""
     lazy = (f"<style {MARK}>{css}</style>"
             f'<link href="{href}" rel="stylesheet" type="text/css" media="print" onload="{SWAP}"/>'
-            f"<noscript>{blocking}</noscript>")
-    page = page.replace(blocking, lazy, 1)
+            f"<noscript>{blocking_link(href)}</noscript>")
     # The early "preload" would fetch it at high priority, beside the first photo: no longer needed first.
-    return page.replace(f'<link as="style" href="{href}" rel="preload"/>', "", 1)
+    return replace_link(page, href, lazy, "")
+
+
+def stylesheets(static_dir: Path) -> dict[str, str]:
+    """Every stylesheet of the build, by the href its pages link it with."""
+    return {f"/assets/{sheet.name}": sheet.read_text(encoding="utf-8")
+            for sheet in (static_dir / "assets").glob("*.css")}
 
 
 def inline_build(static_dir: Path, extra_html: dict[str, list[Path]] | None = None,
@@ -232,8 +247,7 @@ def inline_build(static_dir: Path, extra_html: dict[str, list[Path]] | None = No
     `extra_html` names, per page (relative path), other HTML files whose markup ends up in it (the early product
     copies in the shell page); an attribute of theirs whose value holds `placeholder` (filled in per request, like
     the stock badge's colour) may take any value."""
-    sheets = {f"/assets/{sheet.name}": sheet.read_text(encoding="utf-8")
-              for sheet in (static_dir / "assets").glob("*.css")}
+    sheets = stylesheets(static_dir)
     changed = []
     for page_file in sorted(static_dir.rglob("*.html")):
         page = page_file.read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ import re
 from pathlib import Path
 
 from pepestore import routes
-from pepestore.critical_css import MARK, Tokens, critical_for
+from pepestore.critical_css import MARK, VAR, Tokens, critical_for, replace_link, stylesheets
 
 _MANIFEST = re.compile(r"window\.__reactRouterManifest\s*=\s*(\{.*\})\s*;?\s*$", re.S)
 _IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'`]([^"'`]+\.js)["'`]""")
@@ -152,7 +152,7 @@ def shop_tokens(pages: list[str], code: list[str]) -> Tokens:
     found.attributes |= named
     found.any_value |= named
     for text in code:
-        found.variables.update(re.findall(r"var\(\s*(--[\w-]+)", text))
+        found.variables.update(VAR.findall(text))
     return found
 
 
@@ -167,25 +167,18 @@ def is_shop_page(relative: str) -> bool:
 
 
 def complete_page(page: str, href: str, css: str, back_office: str) -> str | None:
-    """The page with `css` inlined before its link to `href`, that link disabled; None if the page does not link
-    `href` the way Reflex writes it, or was already rewritten."""
-    blocking = f'<link href="{href}" rel="stylesheet" type="text/css"/>'
-    if MARK in page or blocking not in page:
-        return None
+    """The page with `css` inlined before its link to `href`, that link disabled; None as critical_css.replace_link."""
     kept = (f"<style {MARK}>{css}</style>"
             f'<link href="{href}" rel="stylesheet" type="text/css" disabled="" data-whole-sheet=""/>'
             + LEAVE_SHOP.format(prefix=json.dumps(back_office)))
-    page = page.replace(blocking, kept, 1)
     # Reflex's head also preloads the stylesheet. Left out, React would add it back when it hydrates, and the
     # browser would fetch the whole sheet for nothing; `media="not all"` keeps it in the page, never fetched.
-    return page.replace(f'<link as="style" href="{href}" rel="preload"/>',
-                        f'<link as="style" href="{href}" rel="preload" media="not all"/>', 1)
+    return replace_link(page, href, kept, f'<link as="style" href="{href}" rel="preload" media="not all"/>')
 
 
 def complete_build(static_dir: Path) -> list[tuple[str, int]]:
     """Inline the shop's complete CSS in each shop page; returns (page, bytes inlined) per page changed."""
-    sheets = {f"/assets/{sheet.name}": sheet.read_text(encoding="utf-8")
-              for sheet in (static_dir / "assets").glob("*.css")}
+    sheets = stylesheets(static_dir)
     pages = {str(path.relative_to(static_dir)): path for path in sorted(static_dir.rglob("*.html"))
              if is_shop_page(str(path.relative_to(static_dir)))}
     texts = {name: path.read_text(encoding="utf-8") for name, path in pages.items()}
@@ -199,5 +192,6 @@ def complete_build(static_dir: Path) -> list[tuple[str, int]]:
             if rewritten is not None:
                 page = rewritten
                 changed.append((name, len(css.encode())))
-        pages[name].write_text(page, encoding="utf-8")
+        if page != texts[name]:
+            pages[name].write_text(page, encoding="utf-8")
     return changed
