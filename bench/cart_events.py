@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shoppers import CART, CATALOG, Shopper, percentile  # noqa: E402
+from shoppers import CART, CATALOG, Shopper, http_session, percentile  # noqa: E402
 
 
 def family(pid: int) -> list[int]:
@@ -88,9 +88,14 @@ async def main() -> None:
                         help="the store's database, to pick products from when the catalog's load sends none "
                              "(default: $DATABASE_URL)")
     args = parser.parse_args()
+    async with http_session() as http:
+        await measure(args, http)
 
+
+async def measure(args: argparse.Namespace, http) -> None:
+    """Connect the shoppers, time their adds, print what they cost the server."""
     before = rss_kb(args.server_pid) if args.server_pid else None
-    shoppers = [Shopper(args.url) for _ in range(args.shoppers)]
+    shoppers = [Shopper(args.url, http) for _ in range(args.shoppers)]
     connect_gate = asyncio.Semaphore(20)
 
     async def arrive(shopper: Shopper) -> None:

@@ -42,6 +42,13 @@ STEPS = ("browse", "add_to_cart", "checkout", "webhook")
 NAMESPACE = "/_event"  # Reflex's socket.io namespace and path
 
 
+def http_session() -> aiohttp.ClientSession:
+    """The run's one HTTP client for every shopper's pages and socket. No cookies: every shopper is its own
+    browser. No connection limit: each open socket holds one."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=30),
+                                 connector=aiohttp.TCPConnector(limit=0))
+
+
 class Shopper:
     """One browser tab, speaking Reflex's websocket protocol."""
 
@@ -223,9 +230,7 @@ async def main() -> None:
     warmup = {"latency": defaultdict(list), "errors": defaultdict(list)}
     gate = asyncio.Semaphore(args.concurrency)
     shelf = Shelf(engine)
-    # No cookies: every shopper is its own browser. No connection limit: each open socket holds one.
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=30),
-                                     connector=aiohttp.TCPConnector(limit=0)) as http:
+    async with http_session() as http:
         async def gated(i, into):
             async with gate:
                 await one_shopper(i, args, http, secret, engine, shelf, into)
