@@ -1,7 +1,7 @@
 """What open catalog pages cost the database to follow changes: the catalog signal (pepestore/store/live.py) with a
 large catalog and ledger in PostgreSQL, and the per-change read of a page's products.
 
-    PYTHONPATH=. python bench/live_signal.py [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    python bench/live_signal.py [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
                                             [--products 5000] [--movements 500000] [--runs 200]
 
 Makes a throw-away database on the server behind --admin-url (tables from the models), fills it with COPY, then
@@ -15,15 +15,19 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
+import sys
 import time
 import uuid
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-import pepestore.models  # noqa: F401 - registers the tables
-from pepestore.store import live
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pepestore.models  # noqa: E402,F401 - registers the tables
+from pepestore.store import live  # noqa: E402
 
 
 def timed(fn, runs: int) -> tuple[float, float, float]:
