@@ -6,7 +6,8 @@
     python bench/catalog_paint.py --database-url sqlite:////tmp/big.db
         The same on an existing database (e.g. one from bench/seed_catalog.py), migrated and seeded first.
     python bench/catalog_paint.py --pair http://localhost:3000 http://localhost:8010 --path / --text "Terracotta"
-        Any two running sites: time until the given text (or the first .product-name) is visible.
+        Any two running sites: time until the given text (or the first .product-name) is visible; `--css "#empty-cart"`
+        waits for an element instead (the product page's `#product-name`, the cart's `#empty-cart` on both sites).
 
 Each run opens a new browser context (cold cache, no storage) and times navigation until the page's main content
 is visible: the catalog's first product name, the product page's name heading, the cart's empty-cart message (a
@@ -184,6 +185,7 @@ def main() -> None:
     parser.add_argument("--pair", nargs=2, metavar=("URL_A", "URL_B"), help="measure two running sites instead")
     parser.add_argument("--path", default="/", help="with --pair: the path to open on both")
     parser.add_argument("--text", help="with --pair: wait for this text (default: the first .product-name)")
+    parser.add_argument("--css", help="with --pair: wait for the first element this selector matches instead")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
@@ -191,7 +193,8 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
         if args.pair:
-            target = Target("page", args.path, ("text", args.text) if args.text else ("css", ".product-name"))
+            wait_for = ("text", args.text) if args.text else ("css", args.css or ".product-name")
+            target = Target("page", args.path, wait_for)
             report(target, measure(browser, {"A": args.pair[0], "B": args.pair[1]}, target, args.runs), args.runs)
             return
         with contextlib.ExitStack() as stack:
