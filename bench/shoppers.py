@@ -207,6 +207,54 @@ def machine_busy() -> tuple[int, int] | None:
     return sum(ticks) - idle, sum(ticks)
 
 
+# Who spent the machine's CPU during the timed run, by kind of process (Linux /proc): the services by their process
+# name first (a PostgreSQL backend's command line names the store's database), then the store by its command line.
+SERVICES = (("PostgreSQL", "postgres"), ("Redis", "redis"), ("nginx", "nginx"))
+STORE_MARKS = ("reflex", "granian", "pepestore")
+KINDS = ["store"] + [kind for kind, _ in SERVICES]
+
+
+def cpu_by_kind() -> dict[str, float] | None:
+    """CPU seconds so far of every live process, summed by KINDS (this process: "load generator")."""
+    try:
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    spent: dict[str, float] = defaultdict(float)
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                line = stat.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        name, fields = line[line.find("(") + 1:line.rfind(")")], line[line.rfind(")") + 2:].split()
+        # utime + stime, and cutime + cstime: the children it reaped meanwhile (PostgreSQL's closed backends)
+        seconds = sum(int(value) for value in fields[11:15]) / tick
+        if int(pid) == os.getpid():
+            kind = "load generator"
+        else:
+            kind = next((kind for kind, prefix in SERVICES if name.startswith(prefix)), None) or \
+                ("store" if any(mark in command for mark in STORE_MARKS) else "other")
+        spent[kind] += seconds
+    return spent
+
+
+def cpu_report(before: dict[str, float] | None, after: dict[str, float] | None, elapsed: float,
+               purchases: int) -> str | None:
+    """Cores each kind kept busy, and its CPU per complete purchase (a process that exited meanwhile counts only
+    through its parent, if that reaped it)."""
+    if not before or not after or not purchases:
+        return None
+    parts = []
+    for kind in KINDS + ["load generator", "other"]:
+        used = max(0.0, after.get(kind, 0.0) - before.get(kind, 0.0))
+        parts.append(f"{kind} {used / elapsed:.2f} ({used * 1000 / purchases:.0f} ms)")
+    return "cores busy (CPU per purchase): " + ", ".join(parts)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -237,10 +285,11 @@ async def main() -> None:
 
         # The same shoppers doing the same steps, only not timed; then the measured ones, numbered on from them.
         await asyncio.gather(*(gated(i, warmup) for i in range(args.warmup)))
-        machine_before, started, cpu_started = machine_busy(), time.perf_counter(), time.process_time()
+        kinds_before, machine_before = cpu_by_kind(), machine_busy()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(gated(args.warmup + i, results) for i in range(args.shoppers)))
         elapsed, own_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        machine_after = machine_busy()
+        machine_after, kinds_after = machine_busy(), cpu_by_kind()
 
     completed = len(results["latency"]["webhook"])
     print(f"\n{args.label or args.url}: {args.shoppers} shoppers, {args.concurrency} at once, {elapsed:.1f} s")
@@ -256,6 +305,9 @@ async def main() -> None:
         busy, total = (after - before for after, before in zip(machine_after, machine_before))
         line += f"; whole machine: {busy / total:.0%} busy ({cores} cores)" if total else ""
     print(line)
+    by_kind = cpu_report(kinds_before, kinds_after, elapsed, completed)
+    if by_kind:
+        print(by_kind)
     print(f"{'step':12} {'ok':>5} {'err':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for name in STEPS:
         values, errors = results["latency"][name], results["errors"][name]
