@@ -213,7 +213,27 @@ PENDING_VIEW_SCRIPT = """(function () {
 })();"""
 
 
+# The catalog's first frame draws only the cards a screen shows on arrival, two rows (assets/styles.css says how
+# many per width): the other sixteen or so cards' style, layout and paint would delay it by ~10-30 ms and show
+# nothing more. This runs before the grid is parsed and marks the document; the rule keeps those cards' places
+# (content-visibility: hidden, a card's height), so nothing on screen moves when the mark goes, one frame later:
+# after the first frame drawn once the page is parsed, or after a second where no frame comes (a hidden tab).
+# Without JavaScript nothing marks the page and every card is drawn at once. On a link inside the app React
+# creates this script without running it, and the grid is drawn whole as before.
+FIRST_FRAME_MARK = "data-first-frame"
+FIRST_FRAME_SCRIPT = """(function () {
+  var root = document.documentElement;
+  root.setAttribute("%(mark)s", "");
+  function drawAll() { root.removeAttribute("%(mark)s"); }
+  document.addEventListener("DOMContentLoaded", function () {
+    requestAnimationFrame(function () { setTimeout(drawAll, 0); });
+  });
+  setTimeout(drawAll, 1000);
+})();""" % {"mark": FIRST_FRAME_MARK}
+
+
 def catalog_page() -> rx.Component:
+    scripts = PENDING_VIEW_SCRIPT + "\n" + FIRST_FRAME_SCRIPT
     return page(_hero(), _filters(),
-                rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": PENDING_VIEW_SCRIPT}}),
+                rx.el.script(custom_attrs={"dangerouslySetInnerHTML": {"__html": scripts}}),
                 rx.el.div(_results(), class_name="rt-Box card-fill results"))

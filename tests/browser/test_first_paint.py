@@ -1,6 +1,7 @@
 """The product page and the cart paint their main content from the first HTML, before the event websocket: and
 what they show that early is never wrong (the live load replaces the product's copy; a cart with items never
-says "empty")."""
+says "empty"). The catalog's first frame draws the two rows of cards on screen, and the rest one frame later
+without moving anything on screen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from pepestore.pages.catalog import FIRST_FRAME_MARK
+from pepestore.store.catalog import PER_PAGE
 from tests.browser.shop import add_on_product_page, cart_line
 
 EVENTS = re.compile(r"/_event")
@@ -174,3 +177,97 @@ def test_opening_another_product_in_the_same_tab_never_shows_the_previous_one(pa
     assert page.evaluate("window.__otherProductShown") == ""
     page.goto(page.store_url + "/cart")
     expect(cart_line(page, "Boldo & Mint Herbal Tea")).to_be_visible()
+
+
+# Registered before the page's own scripts. At DOMContentLoaded, ahead of the first frame drawn once the document is
+# parsed: whether the mark is on, which cards the frame will draw, and where the first card left out starts. And
+# every layout shift of something on screen, from the start.
+RECORD_FIRST_FRAME = """
+window.__firstFrame = null;
+window.__shifted = 0;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (shift) { if (!shift.hadRecentInput) window.__shifted += shift.value; });
+}).observe({type: "layout-shift", buffered: true});
+document.addEventListener("DOMContentLoaded", function () {
+  var cards = Array.prototype.slice.call(document.querySelectorAll("#product-grid > *"));
+  var left = cards.filter(function (card) { return getComputedStyle(card).contentVisibility === "hidden"; });
+  window.__firstFrame = {
+    marked: document.documentElement.hasAttribute("%s"),
+    drawn: cards.map(function (card) { return getComputedStyle(card).contentVisibility !== "hidden"; }),
+    firstLeftOutTop: left.length ? left[0].getBoundingClientRect().top : null,
+  };
+});
+""" % FIRST_FRAME_MARK
+NO_MARK = f"!document.documentElement.hasAttribute('{FIRST_FRAME_MARK}')"
+CARDS_DRAWN = """[...document.querySelectorAll('#product-grid > *')].map((card) =>
+    getComputedStyle(card).contentVisibility + ' ' + Math.round(card.getBoundingClientRect().height))"""
+
+
+def catalog_without_modules(browser, store_url: str, width: int, height: int, *scripts: str) -> Page:
+    """The catalog as its HTML and inline scripts draw it: the modules (hydration, the live load) never load."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    for script in scripts:
+        page.add_init_script(script)
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
+    page.goto(store_url + "/")
+    return page
+
+
+@pytest.mark.parametrize("width, height, columns", [(412, 823, 2), (800, 1000, 3), (1280, 900, 4)])
+def test_the_catalogs_first_frame_draws_the_rows_on_screen_and_the_rest_next(browser, store_url, width, height,
+                                                                            columns):
+    page = catalog_without_modules(browser, store_url, width, height, RECORD_FIRST_FRAME)
+    try:
+        page.wait_for_function(NO_MARK, timeout=5_000)
+        first = page.evaluate("window.__firstFrame")
+        assert first["marked"], first
+        assert first["drawn"] == [True] * (2 * columns) + [False] * (PER_PAGE - 2 * columns), first["drawn"]
+        assert first["firstLeftOutTop"] >= height, first  # below the screen: nothing visible was left out
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        cards = page.evaluate(CARDS_DRAWN)
+        assert len(cards) == PER_PAGE and all(card.split()[0] == "visible" and int(card.split()[1]) > 300
+                                               for card in cards), cards
+        assert page.evaluate("window.__shifted") == 0  # the cards drawn later kept their places: nothing moved
+    finally:
+        page.context.close()
+
+
+def test_on_a_screen_taller_than_two_rows_the_cards_drawn_later_move_nothing(browser, store_url):
+    """The third row is on this screen, blank for a frame: the pager and the footer below it stay where they are,
+    since the cards left out keep a card's height."""
+    page = catalog_without_modules(browser, store_url, 1280, 1500, RECORD_FIRST_FRAME)
+    try:
+        page.wait_for_function(NO_MARK, timeout=5_000)
+        first = page.evaluate("window.__firstFrame")
+        assert first["drawn"] == [True] * 8 + [False] * (PER_PAGE - 8) and first["firstLeftOutTop"] < 1500, first
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        assert page.evaluate("window.__shifted") == 0
+    finally:
+        page.context.close()
+
+
+def test_a_tab_that_draws_no_frame_still_gets_every_card(browser, store_url):
+    """A hidden tab runs no animation frames: the mark goes after a second anyway."""
+    page = catalog_without_modules(browser, store_url, 1280, 900, "window.requestAnimationFrame = () => 0;")
+    try:
+        expect(page.locator("#product-grid > *")).to_have_count(PER_PAGE)
+        page.wait_for_function(NO_MARK, polling=100, timeout=3_000)  # Playwright polls by frames by default
+        assert all(card.startswith("visible") for card in page.evaluate(CARDS_DRAWN))
+    finally:
+        page.context.close()
+
+
+def test_without_javascript_the_catalog_draws_every_card_at_once(browser, store_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(store_url + "/")
+        cards = page.locator("#product-grid > *")
+        expect(cards).to_have_count(PER_PAGE)
+        assert page.locator(f"html[{FIRST_FRAME_MARK}]").count() == 0
+        last = cards.nth(PER_PAGE - 1)
+        expect(last.locator(".product-name")).to_be_visible()
+        assert last.bounding_box()["height"] > 300
+    finally:
+        context.close()
