@@ -216,20 +216,27 @@ PENDING_VIEW_SCRIPT = """(function () {
 # The catalog's first frame draws only the cards a screen shows on arrival, two rows (assets/styles.css says how
 # many per width): the other sixteen or so cards' style, layout and paint would delay it by ~10-30 ms and show
 # nothing more. This runs before the grid is parsed and marks the document; the rule keeps those cards' places
-# (content-visibility: hidden, a card's height), so nothing on screen moves when the mark goes, one frame later:
-# after the first frame drawn once the page is parsed, or after a second where no frame comes (a hidden tab).
-# Without JavaScript nothing marks the page and every card is drawn at once. On a link inside the app React
-# creates this script without running it, and the grid is drawn whole as before.
+# (content-visibility: hidden, a card's height) until the mark goes: after the first frame drawn once the page is
+# parsed, or a second after that where no frame comes (a hidden tab). Left unmarked, so every card is drawn at
+# once as before: a screen taller than MARKED_MAX_HEIGHT (the third row would be on it), a reload or a return
+# through history (the browser restores the scroll position, which may be among the later cards), an address with
+# a #fragment, a page already scrolled when it is parsed, and a browser without JavaScript. On a link inside the
+# app React creates this script without running it. The rule reaches the page's inlined CSS
+# (pepestore/shop_css.py) because the catalog's module holds this text, so the mark is a word of the shop's code.
 FIRST_FRAME_MARK = "data-first-frame"
+MARKED_MAX_HEIGHT = 1100  # CSS px: the third row starts lower at every width (~1200 px down at 2, 3 or 4 columns)
 FIRST_FRAME_SCRIPT = """(function () {
+  var arrival = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  if (window.innerHeight > %(max_height)d || location.hash || (arrival && arrival.type !== "navigate")) return;
   var root = document.documentElement;
   root.setAttribute("%(mark)s", "");
   function drawAll() { root.removeAttribute("%(mark)s"); }
   document.addEventListener("DOMContentLoaded", function () {
+    if (window.scrollY > 0) return drawAll();
     requestAnimationFrame(function () { setTimeout(drawAll, 0); });
+    setTimeout(drawAll, 1000);
   });
-  setTimeout(drawAll, 1000);
-})();""" % {"mark": FIRST_FRAME_MARK}
+})();""" % {"mark": FIRST_FRAME_MARK, "max_height": MARKED_MAX_HEIGHT}
 
 
 def catalog_page() -> rx.Component:
