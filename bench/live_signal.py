@@ -2,7 +2,7 @@
 large catalog and ledger in PostgreSQL, and the per-change read of a page's products.
 
     python bench/live_signal.py [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-                                            [--products 5000] [--movements 500000] [--runs 200]
+                                [--products 5000] [--movements 500000] [--runs 200]
 
 Makes a throw-away database on the server behind --admin-url (tables from the models), fills it with COPY, then
 times catalog_signal and fresh(24 ids) --runs times each; prints p50/p95/max in ms. Each worker reads the signal at
