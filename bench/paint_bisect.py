@@ -3,17 +3,19 @@
     python bench/paint_bisect.py --url http://localhost:3000/ [--runs 15]
 
 Fetches the page a running Pepestore serves (a production build), makes copies of it and serves them all from one
-local proxy: each copy at /__bisect/<name>/, every other path passed through to the store, so each copy loads the same
-images and scripts the same way. Then times them the way bench/catalog_paint.py does (a new browser context per load,
+local proxy: each copy at /__bisect/<name>/, compressed once up front as the store serves its pages, every other
+path passed through to the store, so each copy loads the same images and scripts the same way. Then times them the way bench/catalog_paint.py does (a new browser context per load,
 until the first `.product-name` is painted by Element Timing), alternating the copies, one warm-up, then the median of
 --runs. Prints each copy's median and its ratio to the page as served.
 
 The copies:
 - served: the page unchanged (through the proxy, like the others);
-- no scripts: every <script> removed, inline or not. The first paint needs none; what is left is HTML and CSS;
+- no scripts: every <script> removed, inline or not. The first paint needs none; what is left is HTML and CSS.
+  The first-frame mark the catalog's script sets is written into <html> instead (pepestore/pages/catalog.py), so
+  these copies hold back the same cards in their first frame as the page as served (at this 1280x900 viewport);
 - no scripts, 8 cards: the same with only the first eight product cards (two rows at 1280 px);
-- no scripts, no forms: every form, input and button on the page turned into plain elements (no form controls for
-  Chromium's autofill to scan at DOMContentLoaded);
+- no scripts, no forms: every form, input and button on the page turned into plain elements (the sort menu's one
+  <select> stays): what Chromium's form scan (autofill) looks over at DOMContentLoaded;
 - no scripts, no custom properties: every custom property declaration removed from the inlined CSS, so every
   `var()` falls back. A rough attribution: the page then also draws less (no colours, borders or shadows);
 - no scripts, no inline CSS: the inlined stylesheet removed (an unstyled page);
@@ -27,27 +29,30 @@ layout the form scan had forced. Figures in README name the run they come from; 
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 import socket
 import sys
 import threading
 import time
-from html import escape
 from pathlib import Path
 
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # catalog_paint beside it, when run from anywhere
+HERE = Path(__file__).resolve().parent
+for _path in (str(HERE.parent), str(HERE)):  # the store's package and catalog_paint beside it, run from anywhere
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 from catalog_paint import ARGS, Target, measure  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+from pepestore.pages.catalog import FIRST_FRAME_MARK  # noqa: E402
 
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 INLINE_CSS = re.compile(r"(<style data-critical[^>]*>)(.*?)(</style>)", re.S)
@@ -60,7 +65,11 @@ PRODUCT_NAME = re.compile(r'class="[^"]*\bproduct-name\b[^"]*"[^>]*>(?:<[^>]+>)*
 
 
 def without_scripts(html: str) -> str:
-    return SCRIPT.sub("", html)
+    """No script; the first-frame mark the catalog's script would set is in the HTML instead (if it had one)."""
+    bare = SCRIPT.sub("", html)
+    if FIRST_FRAME_MARK in html:
+        bare = re.sub(r"<html\b", f'<html {FIRST_FRAME_MARK}=""', bare, count=1)
+    return bare
 
 
 def _element_end(html: str, start: int) -> int:
@@ -99,9 +108,9 @@ def blank(html: str) -> str:
     """One product name (the page's first) on an empty page; in a block, as on a card: Chromium reports a text's
     paint on the block that holds it."""
     found = PRODUCT_NAME.search(html)
-    name = found.group(1) if found else "Product"
-    return (f'<!DOCTYPE html><html lang="es-CL"><head><meta charset="utf-8"><title>{escape(name)}</title></head>'
-            f'<body><a class="product-name" href="#"><p>{escape(name)}</p></a></body></html>')
+    name = found.group(1) if found else "Product"  # text of the page's HTML: already escaped
+    return (f'<!DOCTYPE html><html lang="es-CL"><head><meta charset="utf-8"><title>{name}</title></head>'
+            f'<body><a class="product-name" href="#"><p>{name}</p></a></body></html>')
 
 
 def copies(html: str) -> dict[str, str]:
@@ -123,11 +132,15 @@ def slug(name: str) -> str:
 
 def proxy_app(store: str, pages: dict[str, str]) -> Starlette:
     client = httpx.AsyncClient(base_url=store, timeout=30)
-    by_slug = {slug(name): html for name, html in pages.items()}
+    # Compressed once, as the store serves its pages pre-compressed: no copy pays for compressing itself per load.
+    by_slug = {slug(name): gzip.compress(html.encode(), 9) for name, html in pages.items()}
 
     async def page(request: Request) -> Response:
-        html = by_slug.get(request.path_params["name"])
-        return HTMLResponse(html, headers={"Cache-Control": "no-cache"}) if html else Response(status_code=404)
+        body = by_slug.get(request.path_params["name"])
+        if body is None:
+            return Response(status_code=404)
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"Content-Encoding": "gzip", "Cache-Control": "no-cache", "Vary": "Accept-Encoding"})
 
     async def passed_on(request: Request) -> Response:
         answer = await client.get(request.url.path, params=request.query_params)
@@ -135,9 +148,7 @@ def proxy_app(store: str, pages: dict[str, str]) -> Starlette:
                    if key.lower() in ("content-type", "cache-control", "etag", "last-modified")}
         return Response(answer.content, status_code=answer.status_code, headers=headers)
 
-    # gzip, as the store and nginx serve pages
-    return Starlette(routes=[Route("/__bisect/{name}/", page), Route("/{path:path}", passed_on)],
-                     middleware=[Middleware(GZipMiddleware, minimum_size=500)])
+    return Starlette(routes=[Route("/__bisect/{name}/", page), Route("/{path:path}", passed_on)])
 
 
 def free_port() -> int:
