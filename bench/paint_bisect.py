@@ -4,9 +4,10 @@
 
 Fetches the page a running Pepestore serves (a production build), makes copies of it and serves them all from one
 local proxy: each copy at /__bisect/<name>/, compressed once up front as the store serves its pages, every other
-path passed through to the store, so each copy loads the same images and scripts the same way. Then times them the way bench/catalog_paint.py does (a new browser context per load,
-until the first `.product-name` is painted by Element Timing), alternating the copies, one warm-up, then the median of
---runs. Prints each copy's median and its ratio to the page as served.
+path passed through to the store, so each copy loads the same images and scripts the same way. Then times them the
+way bench/catalog_paint.py does (a new browser context per load, until the first `.product-name` is painted by
+Element Timing), alternating the copies, one warm-up, then the median of --runs. Prints each copy's median and its
+ratio to the page as served.
 
 The copies:
 - served: the page unchanged (through the proxy, like the others);
@@ -31,7 +32,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import re
-import socket
 import sys
 import threading
 import time
@@ -53,6 +53,7 @@ from catalog_paint import ARGS, Target, measure  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from pepestore.pages.catalog import FIRST_FRAME_MARK  # noqa: E402
+from tests.browser.store_process import free_port  # noqa: E402
 
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 INLINE_CSS = re.compile(r"(<style data-critical[^>]*>)(.*?)(</style>)", re.S)
@@ -149,12 +150,6 @@ def proxy_app(store: str, pages: dict[str, str]) -> Starlette:
         return Response(answer.content, status_code=answer.status_code, headers=headers)
 
     return Starlette(routes=[Route("/__bisect/{name}/", page), Route("/{path:path}", passed_on)])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(app: Starlette) -> tuple[str, uvicorn.Server]:

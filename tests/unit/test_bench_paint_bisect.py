@@ -23,7 +23,8 @@ def card(number: int) -> str:
 
 
 PAGE = ('<!DOCTYPE html><html lang="es-CL"><head><script>var a = "<div>";</script>'
-        '<style data-critical="true">:root{--gray-1:#fff;--space-2: 8px}.rt-Card{padding:var(--space-2);color:red}</style>'
+        '<style data-critical="true">:root{--gray-1:#fff;--space-2: 8px}'
+        '.rt-Card{padding:var(--space-2);color:red}</style>'
         '<script type="module" async="">import("/assets/x.js");</script></head><body>'
         '<form action="/"><input aria-label="Search" name="q"/><button type="submit">Search</button></form>'
         '<script>document.documentElement.setAttribute("data-first-frame", "");</script>'
@@ -48,7 +49,8 @@ def test_first_cards_keeps_whole_cards_and_what_follows_the_grid():
     assert [f"Product {n}<" in kept for n in range(1, 11)] == [True] * 8 + [False] * 2
     body = kept.split("<body>")[1]  # the head's script holds a "<div>" in a string
     assert body.count("<div") == body.count("</div>")
-    assert kept.endswith('</div><nav id="pager"><a href="/?page=2">2</a></nav><script>window.x = 1;</script></body></html>')
+    assert kept.endswith('</div><nav id="pager"><a href="/?page=2">2</a></nav>'
+                         '<script>window.x = 1;</script></body></html>')
 
 
 def test_no_forms_leaves_no_form_control_and_every_tag_closed():
